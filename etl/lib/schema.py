@@ -40,6 +40,7 @@ EXTRACTED_ARTICLES = pl.Schema(
 EXTRACTED_IMAGES = pl.Schema(
     {
         "url": pl.String,  # of the article
+        "partition_date": pl.Date,
         "position": pl.Int32,
         "image_url": pl.String,
         "alt_text": pl.String,
@@ -54,6 +55,7 @@ EXTRACTED_IMAGES = pl.Schema(
 EXTRACTED_RELATED_LINKS = pl.Schema(
     {
         "url": pl.String,  # of the article
+        "partition_date": pl.Date,
         "position": pl.Int32,
         "target_url": pl.String,
         "title": pl.String,
@@ -107,6 +109,7 @@ RAW_IMAGES = pl.Schema(
         "height": pl.Int32,
         "is_lead": pl.Boolean,
         "is_archive_photo": pl.Boolean,
+        "partition_date": pl.Date,
     }
 )
 
@@ -126,5 +129,6 @@ RAW_RELATED_LINKS = pl.Schema(
         "byline_kind": pl.String,  # organisation | person
         "byline_place": pl.String,
         "position": pl.Int32,
+        "partition_date": pl.Date,
     }
 )
