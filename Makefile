@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` (the demo) and `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+DBT_MANIFEST := dbt/target/manifest.json
+
+.PHONY: run test install lint format ui ui-screenshot bench dbt-docs clean
+
+# uv itself comes from PyPI, pinned, into a local folder: nothing else on the machine is assumed.
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/akhbar: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(BIN)/akhbar $(DBT_MANIFEST)
+
+$(DBT_MANIFEST): $(BIN)/akhbar $(shell find dbt -name '*.sql' -o -name '*.yml' 2>/dev/null | grep -v '^dbt/target')
+	cd dbt && DUCKDB_PATH=$${DUCKDB_PATH:-../data/warehouse.duckdb} ../$(BIN)/dbt parse --quiet --profiles-dir .
+	@touch $@
+
+run: install
+	$(BIN)/akhbar demo --home data
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/dagster definitions validate -w workspace.yaml
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ui: install
+	$(BIN)/dagster dev -w workspace.yaml
+
+dbt-docs: install
+	cd dbt && DUCKDB_PATH=$${DUCKDB_PATH:-../data/warehouse.duckdb} ../$(BIN)/dbt docs generate --profiles-dir .
+
+bench: install
+	$(BIN)/python bench/throughput.py
+
+clean:
+	rm -rf data dbt/target dbt/logs .pytest_cache

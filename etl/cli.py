@@ -1,0 +1,162 @@
+"""`akhbar`: run the pipeline for a day, backfill days from the archive, show status, or run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from etl.lib.sites import SitesFileError, load_sites
+
+# (asset, metadata key, label) of the per-stage summary
+SUMMARY = (
+    ("raw/discovered_urls", "discovered", "discovered"),
+    ("raw/pages", "fetched", "fetched"),
+    ("raw/pages", "not_modified", "not modified"),
+    ("raw/pages", "failed", "failed"),
+    ("work/extracted", "extracted", "extracted"),
+    ("raw/quarantine", "dagster/row_count", "quarantined"),
+    ("raw/articles", "dagster/row_count", "loaded articles"),
+    ("raw/images", "dagster/row_count", "loaded images"),
+    ("raw/related_links", "dagster/row_count", "loaded related links"),
+    ("published", "marts.articles", "marts.articles rows"),
+    ("published", "marts.images", "marts.images rows"),
+    ("published", "marts.related_links", "marts.related_links rows"),
+)
+
+
+class UsageError(Exception):
+    """A bad argument or config: printed as one line, exit status 2."""
+
+
+def _day(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="akhbar", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--home", type=Path, default=Path("data"), help="data folder (default ./data)")
+        command.add_argument("--executor", choices=("in_process", "multiprocess"), default="in_process")
+
+    run = commands.add_parser("run", help="materialize one daily partition of the whole graph")
+    run.add_argument("--sites", type=Path, required=True, help="the sites file (YAML)")
+    run.add_argument("--date", type=_day, default=date.today().isoformat(), help="the partition, YYYY-MM-DD")
+    run.add_argument(
+        "--from-archive", action="store_true", help="re-extract from the raw archive, fetch nothing"
+    )
+    common(run)
+
+    backfill = commands.add_parser("backfill", help="re-run past days from the raw archive (no HTTP request)")
+    backfill.add_argument("--sites", type=Path, required=True)
+    backfill.add_argument("--from", dest="start", type=_day, required=True)
+    backfill.add_argument("--to", dest="end", type=_day, required=True)
+    backfill.add_argument("--refetch", action="store_true", help="fetch again instead of reading the archive")
+    common(backfill)
+
+    status = commands.add_parser("status", help="last runs, failures by reason, freshness of the marts")
+    status.add_argument("--home", type=Path, default=Path("data"))
+
+    demo = commands.add_parser("demo", help="serve the bundled sample site on loopback and run the pipeline")
+    demo.add_argument("--date", type=_day, default=date.today().isoformat())
+    # a fixed port keeps the sample site's URLs, and so its article ids, the same from one demo to the next
+    demo.add_argument("--port", type=int, default=8642, help="loopback port for the sample site (0: any)")
+    common(demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(
+                args.sites, args.home, [args.date], from_archive=args.from_archive, executor=args.executor
+            )
+        if args.command == "backfill":
+            days = _days(args.start, args.end)
+            return _run(args.sites, args.home, days, from_archive=not args.refetch, executor=args.executor)
+        if args.command == "status":
+            from etl.status import print_status
+
+            return print_status(args.home)
+        if args.command == "demo":
+            return _demo(args.home, args.date, args.port, args.executor)
+    except (SitesFileError, UsageError) as error:
+        print(f"akhbar: {error}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def _days(start: str, end: str) -> list[str]:
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if last < first:
+        raise UsageError(f"--to {end} is before --from {start}")
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+def _run(sites_file: Path, home_dir: Path, days: list[str], *, from_archive: bool, executor: str) -> int:
+    from etl.runner import Home, run_partition
+
+    load_sites(sites_file)  # a bad sites file stops here with one line, before Dagster starts
+    home = Home(home_dir)
+    home.activate(sites_file)
+    failed = 0
+    for day in days:
+        print(f"akhbar: running {day}{' from the archive' if from_archive else ''} ...", flush=True)
+        outcome = run_partition(day, from_archive=from_archive, executor=executor)
+        _print_summary(day, outcome)
+        failed += not outcome.success
+    _print_where(home)
+    return 1 if failed else 0
+
+
+def _print_summary(day: str, outcome) -> None:  # noqa: ANN001
+    print(f"\n{day}: run {outcome.run_id} {'succeeded' if outcome.success else 'FAILED'}")
+    for asset, key, label in SUMMARY:
+        value = outcome.metadata.get(asset, {}).get(key)
+        if value is not None:
+            print(f"  {label:<24} {value}")
+    for name, passed in outcome.checks:
+        if not passed:
+            print(f"  check failed: {name}")
+    for failure in outcome.failed_steps:
+        print(f"  step failed: {failure}")
+
+
+def _print_where(home) -> None:  # noqa: ANN001
+    print(
+        f"\nwarehouse: {home.warehouse}\npublished (read-only, for analysts): {home.published}\n"
+        f'query it:  duckdb -readonly {home.published} "select title, published_at from marts.articles"\n'
+        f"      or:  python -c \"import duckdb; print(duckdb.connect('{home.published}', read_only=True)"
+        f".sql('select site, count(*) from marts.articles group by site'))\""
+    )
+
+
+def _demo(home_dir: Path, day: str, port: int, executor: str) -> int:
+    from etl.sample_site.server import serve_sample_site, sites_yaml
+
+    home_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = serve_sample_site(port=port)
+        site = server.__enter__()
+    except OSError as error:
+        raise UsageError(
+            f"cannot serve the sample site on 127.0.0.1:{port}: {error.strerror} (try --port 0)"
+        ) from None
+    try:
+        sites_file = home_dir / "demo-sites.yaml"
+        sites_file.write_text(sites_yaml(site.base_url), encoding="utf-8")
+        print(f"akhbar: serving the sample site at {site.base_url}", flush=True)
+        return _run(sites_file, home_dir, [day], from_archive=False, executor=executor)
+    finally:
+        server.__exit__(None, None, None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

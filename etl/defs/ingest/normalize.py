@@ -1,0 +1,62 @@
+"""Normalization: clean text, UTC dates, canonical credits, split bylines, stable ids and content hashes."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from etl.defs.partitions import daily_partitions
+from etl.lib.frames import partition_day
+from etl.lib.normalize import normalize_batch
+from etl.lib.warehouse import replace_partition
+
+
+@dg.asset(
+    key=["work", "normalized"],
+    deps=[dg.AssetKey(["work", "extracted"])],
+    group_name="ingest",
+    kinds={"python", "polars", "duckdb"},
+    partitions_def=daily_partitions,
+    pool="duckdb",
+)
+def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The day's extracted records, normalized with Polars (`work.normalized_*`)."""
+    day = partition_day(context.partition_key)
+    with duckdb.get_connection() as conn:
+        read = {"day": day}
+        articles = conn.sql(
+            "select * from work.extracted_articles where partition_date = $day and error is null", params=read
+        ).pl()
+        images = conn.sql(
+            "select i.* from work.extracted_images i semi join work.extracted_articles a "
+            "on a.url = i.url and a.partition_date = i.partition_date and a.error is null "
+            "where i.partition_date = $day",
+            params=read,
+        ).pl()
+        related = conn.sql(
+            "select r.* from work.extracted_related_links r semi join work.extracted_articles a "
+            "on a.url = r.url and a.partition_date = r.partition_date and a.error is null "
+            "where r.partition_date = $day",
+            params=read,
+        ).pl()
+    batch = normalize_batch(articles, images, related)
+    with duckdb.get_connection() as conn:
+        conn.begin()
+        replace_partition(conn, "work.normalized_articles", day, batch.articles)
+        replace_partition(conn, "work.normalized_images", day, batch.images)
+        replace_partition(conn, "work.normalized_related_links", day, batch.related_links)
+        conn.commit()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": batch.articles.height,
+            "articles": batch.articles.height,
+            "images": batch.images.height,
+            "related_links": batch.related_links.height,
+            "languages": dg.MetadataValue.json(
+                dict(batch.articles.group_by("language").len().rows()) if batch.articles.height else {}
+            ),
+            "credits": dg.MetadataValue.json(
+                dict(batch.images.group_by("credit").len().sort("len", descending=True).head(20).rows())
+                if batch.images.height
+                else {}
+            ),
+        }
+    )

@@ -1,0 +1,98 @@
+"""Validation: the Great Expectations suites over the day's normalized rows; failing rows go to quarantine."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from etl.defs.partitions import daily_partitions
+from etl.defs.resources import AkhbarHome
+from etl.lib.frames import partition_day
+from etl.lib.normalize import NormalizedBatch
+from etl.lib.quality import validate_batch
+from etl.lib.warehouse import load_quarantine, replace_partition
+
+# GX suite -> (scratch table the passing rows go to, quarantine table the failing rows go to)
+SUITES = {
+    "raw_articles": ("work.validated_articles", "quarantine.articles"),
+    "raw_images": ("work.validated_images", "quarantine.images"),
+    "raw_related_links": ("work.validated_related_links", "quarantine.related_links"),
+}
+VALIDATED = dg.AssetKey(["work", "validated"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            VALIDATED,
+            deps=[dg.AssetKey(["work", "normalized"])],
+            description="The day's normalized rows that pass every critical expectation (`work.validated_*`).",
+            kinds={"python", "duckdb"},
+        ),
+        dg.AssetSpec(
+            ["raw", "quarantine"],
+            deps=[dg.AssetKey(["work", "normalized"])],
+            description="Rows that failed a critical expectation, with the failing expectations and the run id.",
+            kinds={"duckdb"},
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(f"{suite}_gx", asset=VALIDATED, description=f"Great Expectations suite `{suite}`.")
+        for suite in SUITES
+    ],
+    group_name="ingest",
+    partitions_def=daily_partitions,
+    pool="duckdb",
+)
+def validated(context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: DuckDBResource):  # noqa: ANN201
+    """Run the GX suites; passing rows move on, failing rows are quarantined with their reasons."""
+    day = partition_day(context.partition_key)
+    with duckdb.get_connection() as conn:
+        batch = NormalizedBatch(
+            articles=_day(conn, "work.normalized_articles", day),
+            images=_day(conn, "work.normalized_images", day),
+            related_links=_day(conn, "work.normalized_related_links", day),
+        )
+    results = validate_batch(batch, run_id=context.run.run_id, docs_dir=akhbar.data_docs_dir)
+    quarantined_total = 0
+    with duckdb.get_connection() as conn:
+        conn.begin()
+        for suite, (scratch_table, quarantine_table) in SUITES.items():
+            result = results[suite]
+            replace_partition(conn, scratch_table, day, result.passed)
+            if result.quarantined.height:
+                load_quarantine(conn, quarantine_table, result.quarantined)
+            quarantined_total += result.quarantined.height
+        conn.commit()
+    for suite, result in results.items():
+        for reason in result.warnings:
+            context.log.warning(f"{suite}: {reason}")
+        yield dg.AssetCheckResult(
+            check_name=f"{suite}_gx",
+            asset_key=VALIDATED,
+            passed=result.success,
+            # quarantine keeps bad rows out of the marts, so a failing suite warns instead of stopping the day
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "passed_rows": result.passed.height,
+                "quarantined_rows": result.quarantined.height,
+                "warnings": dg.MetadataValue.json(result.warnings),
+                "statistics": dg.MetadataValue.json(result.statistics),
+            },
+        )
+    yield dg.MaterializeResult(
+        asset_key=VALIDATED,
+        metadata={
+            "dagster/row_count": results["raw_articles"].passed.height,
+            "passed_articles": results["raw_articles"].passed.height,
+            "quarantined_rows": quarantined_total,
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=["raw", "quarantine"], metadata={"dagster/row_count": quarantined_total}
+    )
+
+
+def _day(conn, table: str, day):  # noqa: ANN001
+    return conn.sql(
+        f"select * exclude (partition_date), partition_date from {table} where partition_date = $day",
+        params={"day": day},
+    ).pl()

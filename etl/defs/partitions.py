@@ -1,0 +1,6 @@
+"""One partition per publication day: a run fetches, extracts and loads what was discovered that day."""
+
+import dagster as dg
+
+# end_offset=1 admits today's partition, so the day's news can be collected while it is still the day.
+daily_partitions = dg.DailyPartitionsDefinition(start_date="2020-01-01", end_offset=1)

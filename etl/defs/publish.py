@@ -1,0 +1,33 @@
+"""Publishing: the analysts' read-only copy of the warehouse, swapped in atomically after a good run."""
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from etl.defs.partitions import daily_partitions
+from etl.defs.resources import AkhbarHome
+from etl.lib.publish import publish
+
+MARTS = ("articles", "images", "related_links")
+
+
+@dg.asset(
+    key=["published"],
+    deps=[dg.AssetKey(["marts", name]) for name in MARTS],
+    group_name="publish",
+    kinds={"duckdb"},
+    partitions_def=daily_partitions,
+    pool="duckdb",
+)
+def published(akhbar: AkhbarHome, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """A read-only snapshot for analysts (`published.duckdb`), with full-text search over the articles."""
+    publish(Path(duckdb.database), akhbar.published_path)
+    with duckdb.get_connection() as conn:
+        counts = {name: conn.sql(f"select count(*) from marts.{name}").fetchone()[0] for name in MARTS}
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(akhbar.published_path)),
+            **{f"marts.{k}": v for k, v in counts.items()},
+        }
+    )

@@ -1,0 +1,106 @@
+"""Which pages a run fetches and which fetched pages it extracts, decided from the warehouse's own records."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from etl.lib.extract_pages import PageToExtract
+from etl.lib.records import FetchRequest
+from etl.lib.sites import SitesFile
+
+
+def plan_fetches(conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile) -> list[FetchRequest]:
+    """The day's discovered URLs, less those fetched on an earlier day whose revisit is not yet due.
+
+    A URL fetched before gets the stored ETag, Last-Modified and body hash, so the fetch is conditional and an
+    unchanged page costs no extraction.
+    """
+    rows = conn.execute(
+        """
+        with discovered as (
+            select site, url, min(source_kind) as source_kind
+            from raw.discovered_urls where partition_date = $day group by site, url
+        ),
+        last_ok as (
+            select url, max(partition_date) as last_ok_day
+            from raw.fetch_log
+            where is_final and outcome in ('ok', 'not_modified') and partition_date < $day
+            group by url
+        )
+        select d.site, d.url, p.etag, p.last_modified, p.body_sha256, l.last_ok_day
+        from discovered d
+        left join raw.pages p on p.url = d.url
+        left join last_ok l on l.url = d.url
+        order by d.site, d.url
+        """,
+        {"day": day},
+    ).fetchall()
+    per_site: dict[str, int] = {}
+    requests = []
+    for site_name, url, etag, last_modified, body_sha256, last_ok_day in rows:
+        site = next((s for s in sites.sites if s.name == site_name), None)
+        if site is None:  # a site removed from the sites file since discovery
+            continue
+        if last_ok_day is not None and (day - last_ok_day).days < site.revisit_after_days:
+            continue
+        if per_site.get(site_name, 0) >= site.max_pages:
+            continue
+        per_site[site_name] = per_site.get(site_name, 0) + 1
+        requests.append(
+            FetchRequest(
+                url=url,
+                site=site_name,
+                etag=etag,
+                last_modified=last_modified,
+                previous_content_hash=body_sha256,
+            )
+        )
+    return requests
+
+
+def plan_extractions(
+    conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile, *, from_archive: bool = False
+) -> list[PageToExtract]:
+    """The day's fetched pages to extract: the latest final attempt per URL that brought a new body.
+
+    With `from_archive` every page the day fetched successfully is extracted again from the archive, whatever
+    later attempts said (a backfill after an extractor change).
+    """
+    rows = conn.execute(
+        f"""
+        with finals as (
+            select * from raw.fetch_log
+            where partition_date = $day and is_final
+              {"and outcome = 'ok'" if from_archive else ""}
+            qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
+        )
+        select coalesce(final_url, url) as final_url, url, site, archive_key, body_sha256, encoding, fetched_at
+        from finals
+        where outcome = 'ok' {"" if from_archive else "and not coalesce(unchanged, false)"}
+          and archive_key is not null
+        qualify row_number() over (partition by coalesce(final_url, url) order by fetched_at desc) = 1
+        order by site, final_url
+        """,
+        {"day": day},
+    ).fetchall()
+    pages = []
+    for final_url, url, site_name, archive_key, body_sha256, encoding, fetched_at in rows:
+        if not any(s.name == site_name for s in sites.sites):
+            continue
+        site = sites.site(site_name)
+        pages.append(
+            PageToExtract(
+                url=final_url,
+                requested_url=url,
+                site=site_name,
+                archive_key=archive_key,
+                body_sha256=body_sha256,
+                fetched_at=fetched_at,
+                encoding=encoding,
+                language_hint=site.language,
+                profile=sites.profile_for(site_name),
+            )
+        )
+    return pages

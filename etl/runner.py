@@ -1,0 +1,123 @@
+"""Running the daily job outside the UI: one partition, in-process or with the multiprocess executor."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+
+
+@dataclass(frozen=True)
+class Home:
+    """An installation's folder: warehouse, published copy, raw archive, Dagster instance."""
+
+    root: Path
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published.duckdb"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def dagster(self) -> Path:
+        return self.root / "dagster"
+
+    def activate(self, sites_file: Path) -> None:
+        """Point the resources (through their environment variables) and Dagster's instance at this home."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.dagster.mkdir(exist_ok=True)
+        if DAGSTER_YAML.exists() and not (self.dagster / "dagster.yaml").exists():
+            shutil.copy(DAGSTER_YAML, self.dagster / "dagster.yaml")
+        os.environ.update(
+            {
+                "AKHBAR_HOME": str(self.root.resolve()),
+                "AKHBAR_SITES": str(sites_file.resolve()),
+                "AKHBAR_ARCHIVE": str(self.archive.resolve()),
+                "DUCKDB_PATH": str(self.warehouse.resolve()),
+                "DAGSTER_HOME": str(self.dagster.resolve()),
+            }
+        )
+
+
+def prepare_dbt() -> None:
+    """Parse the dbt project once, so `@dbt_assets` finds its manifest when the definitions load."""
+    from etl.defs.transform.project import dbt_project
+
+    if not dbt_project.manifest_path.exists():
+        dbt_project.preparer.prepare(dbt_project)
+
+
+@functools.cache
+def definitions() -> dg.Definitions:
+    prepare_dbt()
+    from etl.definitions import defs
+
+    return defs()
+
+
+def daily_pipeline_job() -> dg.JobDefinition:
+    """Module-level, so the multiprocess executor can rebuild the job in its child processes."""
+    return definitions().resolve_job_def("daily_pipeline")
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    metadata: dict[str, dict] = field(default_factory=dict)  # asset key -> materialization metadata
+    failed_steps: list[str] = field(default_factory=list)
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def run_partition(
+    partition_key: str, *, from_archive: bool = False, executor: str = "in_process"
+) -> RunOutcome:
+    """Materialize one daily partition of the whole graph and report what each asset recorded."""
+    run_config = _ingest_config(from_archive)
+    instance = dg.DagsterInstance.get()
+    if executor == "multiprocess":
+        result = dg.execute_job(
+            dg.reconstructable(daily_pipeline_job),
+            instance=instance,
+            run_config=run_config,
+            tags={"dagster/partition": partition_key},
+        )
+    else:
+        result = daily_pipeline_job().execute_in_process(
+            partition_key=partition_key, instance=instance, run_config=run_config, raise_on_error=False
+        )
+    outcome = RunOutcome(success=result.success, run_id=result.run_id)
+    for event in result.all_events:
+        if event.is_step_materialization:
+            materialization = event.step_materialization_data.materialization
+            key = "/".join(materialization.asset_key.path)
+            outcome.metadata[key] = {k: v.value for k, v in materialization.metadata.items()}
+        elif event.is_step_failure:
+            outcome.failed_steps.append(f"{event.step_key}: {_failure_message(event)}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            outcome.checks.append((evaluation.check_name, evaluation.passed))
+    return outcome
+
+
+def _failure_message(event: dg.DagsterEvent) -> str:
+    error = event.step_failure_data.error if event.step_failure_data else None
+    return error.message.strip().splitlines()[-1] if error and error.message else "failed"
+
+
+def _ingest_config(from_archive: bool) -> dict:
+    ops = ("raw__discovered_urls", "raw__pages", "work__extracted")
+    return {"ops": {op: {"config": {"from_archive": from_archive}} for op in ops}}
