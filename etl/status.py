@@ -1,0 +1,66 @@
+"""`akhbar status`: what an operator wants to know without the UI (last runs, failures, freshness)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from etl.runner import Home
+
+_QUERIES = {
+    "Latest days": """
+        select partition_date as day, count(*) filter (where is_final) as pages,
+               count(*) filter (where is_final and outcome = 'ok') as ok,
+               count(*) filter (where is_final and outcome = 'not_modified') as not_modified,
+               count(*) filter (where is_final and outcome not in ('ok', 'not_modified')) as failed,
+               max(fetched_at) as last_fetch
+        from raw.fetch_log group by 1 order by 1 desc limit 7""",
+    "Failures of the last day, by site and reason": """
+        select site, outcome, count(*) as pages, any_value(error) as example
+        from raw.fetch_log
+        where is_final and outcome not in ('ok', 'not_modified')
+          and partition_date = (select max(partition_date) from raw.fetch_log)
+        group by 1, 2 order by 3 desc""",
+    "Freshness of the marts": """
+        select site, count(*) as articles, max(published_at) as newest_article,
+               max(last_fetched_at) as last_fetched
+        from marts.articles group by 1 order by 1""",
+    "Quarantined rows, last 7 days": """
+        select cast(quarantined_at as date) as day, count(*) as articles
+        from quarantine.articles where quarantined_at > now() - interval 7 day group by 1 order by 1 desc""",
+}
+
+
+def print_status(home_dir: Path) -> int:
+    """Print the status tables from the published copy, which never waits on a running pipeline."""
+    home = Home(home_dir)
+    if not home.published.exists():
+        print(f"akhbar: no published warehouse in {home.root} yet: run `akhbar run` or `akhbar demo` first")
+        return 1
+    with duckdb.connect(str(home.published), read_only=True) as conn:
+        for title, query in _QUERIES.items():
+            print(f"\n{title}")
+            try:
+                conn.sql(query).show(max_width=160)
+            except duckdb.Error as error:
+                print(f"  (unavailable: {str(error).splitlines()[0]})")
+    _print_runs(home)
+    return 0
+
+
+def _print_runs(home: Home) -> None:
+    if not (home.dagster / "dagster.yaml").exists():
+        return
+    os.environ["DAGSTER_HOME"] = str(home.dagster.resolve())
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records(limit=5)
+        print("\nLast runs")
+        for record in records:
+            run = record.dagster_run
+            partition = run.tags.get("dagster/partition", "-")
+            started = datetime.fromtimestamp(record.start_time) if record.start_time else "-"
+            print(f"  {run.run_id[:8]}  {partition}  {run.status.value:<10}  started {started}")
