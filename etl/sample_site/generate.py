@@ -736,16 +736,22 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> None:
     path.write_bytes(text.encode(encoding, errors="strict"))
 
 
-def main() -> None:
-    for article in ARTICLES:
-        write(SITE_DIR / f"pages{article.path}.html", RENDERERS[article.style](article), article.encoding)
-    write(SITE_DIR / "pages/private/draft-budget-leak.html", PRIVATE_PAGE)
-    write(SITE_DIR / "feed.xml", feed_xml())
-    write(SITE_DIR / "sitemap.xml", sitemap_xml())
-    write(SITE_DIR / "robots.txt", robots_txt())
-    write(SITE_DIR / "index.html", index_html())
-    write(SITE_DIR / "expected.json", expected_json())
+def render_site(out_dir: Path = SITE_DIR) -> list[Path]:
+    """Write every file of the site under `out_dir`; return the paths written."""
+    files = {
+        f"pages{article.path}.html": (RENDERERS[article.style](article), article.encoding)
+        for article in ARTICLES
+    }
+    files["pages/private/draft-budget-leak.html"] = (PRIVATE_PAGE, "utf-8")
+    files["feed.xml"] = (feed_xml(), "utf-8")
+    files["sitemap.xml"] = (sitemap_xml(), "utf-8")
+    files["robots.txt"] = (robots_txt(), "utf-8")
+    files["index.html"] = (index_html(), "utf-8")
+    files["expected.json"] = (expected_json(), "utf-8")
+    for name, (text, encoding) in files.items():
+        write(out_dir / name, text, encoding)
+    return [out_dir / name for name in files]
 
 
 if __name__ == "__main__":
-    main()
+    render_site()

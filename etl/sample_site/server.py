@@ -182,6 +182,8 @@ def _make_handler(site: SampleSite) -> type[BaseHTTPRequestHandler]:
             send_body: bool,
             extra: dict[str, str] | None = None,
         ) -> None:
+            # Logged before the response goes out, so a client that has its answer always finds it in the log.
+            site._log(self.command, self.path, status)
             self.send_response(status)
             if content_type:
                 self.send_header("Content-Type", content_type)
@@ -192,7 +194,6 @@ def _make_handler(site: SampleSite) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if send_body and status != 304:
                 self.wfile.write(body)
-            site._log(self.command, self.path, status)
 
     return Handler
 
