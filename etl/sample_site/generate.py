@@ -185,8 +185,12 @@ def head_common(article: Article, charset_tag: str, extra: str) -> str:
 """
 
 
-def nav_links(separator: str = "") -> str:
+def nav_links(separator: str) -> str:
     return separator.join(f'<a href="{href}">{label}</a>' for href, label in NAV)
+
+
+def nav_items() -> str:
+    return "".join(f'<li><a href="{href}">{label}</a></li>' for href, label in NAV)
 
 
 def footer_links() -> str:
@@ -267,7 +271,7 @@ def render_semantic(article: Article) -> str:
         + f"""<body>
 <header class="site-header">
 <a class="brand" href="/"><img src="/static/logo.svg" alt="الشرق الأوسط" width="180" height="40"></a>
-<nav aria-label="الأقسام"><ul>{"".join(f"<li>{link}</li>" for link in nav_links("|").split("|"))}</ul></nav>
+<nav aria-label="الأقسام"><ul>{nav_items()}</ul></nav>
 </header>
 <main>
 <article class="article">
@@ -495,7 +499,7 @@ def render_jsonld(article: Article) -> str:
         + f"""<body>
 <div class="page">
 <div class="masthead"><a href="/" class="masthead__logo"><img src="{BASE}/static/logo.png" alt="الشرق الأوسط" width="200" height="44"></a>
-<ul class="masthead__nav">{"".join(f"<li>{link}</li>" for link in nav_links("|").split("|"))}</ul></div>
+<ul class="masthead__nav">{nav_items()}</ul></div>
 <div class="story">
 <div class="story-header"><h1 class="story-title">{a(article.title)}</h1>
 <div class="story-meta">{author}<span class="story-date">{arabic_date(article, with_time=False)}</span></div></div>
