@@ -185,6 +185,10 @@ def head_common(article: Article, charset_tag: str, extra: str) -> str:
 """
 
 
+def section_href(article: Article) -> str:
+    return "/" + article.path.split("/")[1]
+
+
 def nav_links(separator: str) -> str:
     return separator.join(f'<a href="{href}">{label}</a>' for href, label in NAV)
 
@@ -276,7 +280,7 @@ def render_semantic(article: Article) -> str:
 <main>
 <article class="article">
 <header class="article-header">
-<p class="kicker"><a href="/world">{a(article.section)}</a></p>
+<p class="kicker"><a href="{section_href(article)}">{a(article.section)}</a></p>
 <h1>{a(article.title)}</h1>
 {byline}<time datetime="{article.published}">نُشر: {arabic_date(article, with_time=True)}</time>
 </header>
@@ -444,7 +448,7 @@ def jsonld(article: Article) -> str:
                             "@type": "ListItem",
                             "position": 2,
                             "name": article.section,
-                            "item": f"{BASE}/world",
+                            "item": BASE + section_href(article),
                         },
                     ],
                 },
