@@ -39,7 +39,11 @@ def sites_file(tmp_path: Path, sample_site) -> Path:
 
 def run_akhbar(*args: str, home: Path) -> subprocess.CompletedProcess:
     """`akhbar` in a child process, as an operator runs it, with its own environment."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AKHBAR_", "DUCKDB_", "DAGSTER_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AKHBAR_", "DUCKDB_", "DAGSTER_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "etl.cli", *args, "--home", str(home)],
         capture_output=True,
