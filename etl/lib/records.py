@@ -76,6 +76,7 @@ class FetchAttempt:
     last_modified: str | None = None
     error: str | None = None  # one line saying what went wrong
     is_final: bool = True  # False for attempts that were retried
+    unchanged: bool = False  # an ok body whose sha256 equals the request's previous_content_hash
 
 
 @dataclass(slots=True)
@@ -124,5 +125,7 @@ class ExtractedArticle:
     body_text: str = ""  # paragraphs joined by "\n"
     images: list[ExtractedImage] = field(default_factory=list)
     related: list[ExtractedRelatedLink] = field(default_factory=list)
-    field_sources: dict[str, str] = field(default_factory=dict)  # field -> jsonld | opengraph | meta | trafilatura | dom | profile
+    field_sources: dict[str, str] = field(
+        default_factory=dict
+    )  # field -> jsonld | opengraph | meta | trafilatura | dom | profile
     error: str | None = None

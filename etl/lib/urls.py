@@ -9,8 +9,28 @@ from courlan import normalize_url
 # Query parameters that only track the reader; they never select a different article.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "matomo_", "hsa_", "_hs")
 _TRACKING_NAMES = frozenset(
-    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mkt_tok", "ocid",
-     "cmpid", "ref_src", "ito", "at_medium", "at_campaign", "xtor", "_ga", "smid", "ns_mchannel", "ns_source"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "ref_src",
+        "ito",
+        "at_medium",
+        "at_campaign",
+        "xtor",
+        "_ga",
+        "smid",
+        "ns_mchannel",
+        "ns_source",
+    }
 )
 
 
@@ -35,7 +55,9 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidUrlError(f"not an absolute http(s) URL: {url[:200]!r}")
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)))
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
+    )
     url = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
     try:
         # courlan lowercases scheme and host, strips default ports and normalizes percent-encoding
