@@ -76,6 +76,7 @@ class FetchAttempt:
     last_modified: str | None = None
     error: str | None = None  # one line saying what went wrong
     is_final: bool = True  # False for attempts that were retried
+    unchanged: bool = False  # an ok body whose sha256 equals the request's previous_content_hash
 
 
 @dataclass(slots=True)

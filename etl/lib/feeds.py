@@ -1,0 +1,125 @@
+"""Article URLs from RSS 0.9x/1.0/2.0, Atom and JSON Feed documents, and feed links from homepages."""
+
+from __future__ import annotations
+
+import calendar
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+import lxml.etree
+import lxml.html
+
+from etl.lib.records import DiscoveredUrl
+from etl.lib.safexml import check_safe, parse_w3c_datetime
+from etl.lib.urls import InvalidUrlError, canonicalize_url
+
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
+     "application/rdf+xml", "application/xml", "text/xml"}
+)  # fmt: skip
+
+
+class FeedError(ValueError):
+    """The document is not a feed that can be read; the message is one line."""
+
+
+def _struct_to_utc(value: Any) -> datetime | None:
+    # feedparser normalizes every date it understands to a UTC struct_time
+    return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
+
+
+def _entry(
+    link: str | None, source_url: str, site: str, *, title: str | None, published: datetime | None,
+    updated: datetime | None, keywords: list[str], errors: list[str],
+) -> DiscoveredUrl | None:  # fmt: skip
+    try:
+        url = canonicalize_url((link or "").strip(), base=source_url)
+    except InvalidUrlError as error:
+        errors.append(str(error))
+        return None
+    return DiscoveredUrl(
+        url=url, site=site, source_kind="feed", source_url=source_url,
+        title=" ".join(title.split()) if title else None, published_at=published, lastmod=updated,
+        keywords=[keyword for keyword in (" ".join(k.split()) for k in keywords) if keyword],
+    )  # fmt: skip
+
+
+def _parse_json_feed(body: bytes, source_url: str, site: str, errors: list[str]) -> list[DiscoveredUrl]:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise FeedError(f"not a JSON feed: {str(error)[:200]}") from None
+    items = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise FeedError("JSON feed has no 'items' list")
+    found = []
+    for item in items:
+        if not isinstance(item, dict):
+            errors.append("JSON feed item is not an object")
+            continue
+        tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+        entry = _entry(
+            item.get("url") or item.get("external_url"), source_url, site,
+            title=item.get("title") if isinstance(item.get("title"), str) else None,
+            published=parse_w3c_datetime(str(item.get("date_published") or "")),
+            updated=parse_w3c_datetime(str(item.get("date_modified") or "")),
+            keywords=[str(tag) for tag in tags], errors=errors,
+        )  # fmt: skip
+        if entry is not None:
+            found.append(entry)
+    return found
+
+
+def parse_feed_with_errors(
+    body: bytes, source_url: str, site: str = ""
+) -> tuple[list[DiscoveredUrl], list[str]]:
+    """The feed's article URLs, and one line for each entry that had to be skipped.
+
+    Raises `FeedError` (or `UnsafeXmlError`) when the document as a whole cannot be read.
+    """
+    errors: list[str] = []
+    if body.lstrip()[:1] in (b"{", b"["):
+        return _parse_json_feed(body, source_url, site, errors), errors
+    check_safe(body)  # hostile XML never reaches feedparser, whose parsers would expand entities
+    # A stream, not bytes or str: feedparser treats a string as a URL or a file name and would open it.
+    parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
+    if not parsed.get("version") and not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no RSS, Atom or RDF root element"
+        raise FeedError(f"not a feed: {str(reason)[:200]}")
+    found = []
+    for item in parsed.entries:
+        entry = _entry(
+            item.get("link") or item.get("id"), source_url, site, title=item.get("title"),
+            # RSS 1.0 and many Atom feeds give only dc:date / <updated>: the best publication date there is
+            published=_struct_to_utc(item.get("published_parsed") or item.get("updated_parsed")), updated=_struct_to_utc(item.get("updated_parsed")),
+            keywords=[tag.get("term") or "" for tag in item.get("tags", [])], errors=errors,
+        )  # fmt: skip
+        if entry is not None:
+            found.append(entry)
+    return found, errors
+
+
+def parse_feed(body: bytes, source_url: str, site: str = "") -> list[DiscoveredUrl]:
+    """The article URLs a feed announces, each with the title, dates and keywords it gives."""
+    return parse_feed_with_errors(body, source_url, site)[0]
+
+
+def feed_links(html: bytes, page_url: str) -> list[str]:
+    """Feed URLs a homepage announces with `<link rel="alternate" type="application/rss+xml" href=...>`."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    links = []
+    for element in root.iter("link"):
+        rel = (element.get("rel") or "").lower().split()
+        kind = (element.get("type") or "").split(";")[0].strip().lower()
+        if "alternate" in rel and kind in FEED_TYPES - {"application/json", "application/xml", "text/xml"}:
+            try:
+                links.append(canonicalize_url(element.get("href") or "", base=page_url))
+            except InvalidUrlError:
+                continue
+    return list(dict.fromkeys(links))

@@ -1,0 +1,538 @@
+"""Polite, bounded, SSRF-guarded fetching of article pages (and, for discovery, of feeds and sitemaps).
+
+`fetch_pages` is synchronous for its callers and runs one asyncio loop with an `httpx.AsyncClient` inside:
+concurrent across hosts, polite within one (robots.txt and Crawl-delay, a per-host delay and concurrency cap),
+with retries, caps on time, redirects and bytes, and a `FetchAttempt` for every HTTP attempt. No page can make
+it raise: every failure ends as an attempt with an outcome class and a one-line error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from etl.lib.archive import RawArchive
+from etl.lib.charset import detect_charset
+from etl.lib.content_decoding import (
+    ACCEPT_ENCODING,
+    BodyTooLargeError,
+    BoundedDecoder,
+    ContentDecodingError,
+)
+from etl.lib.netguard import AddressGuard, BlockedAddressError, GuardedBackend, ResolutionError
+from etl.lib.pagecheck import HTML_TYPES, binary_kind, classify_html, media_type
+from etl.lib.records import FetchAttempt, FetchRequest
+from etl.lib.robots import RobotsRules, robots_user_agent
+from etl.lib.sites import SiteConfig, SitesFile
+from etl.lib.urls import InvalidUrlError, canonicalize_url
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_RETRYABLE_OUTCOMES = frozenset({"timeout", "connection_error"})
+_DEFAULT_SITE = SiteConfig(name="default", urls=["http://default.invalid/"])
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How fetching behaves; the defaults suit a daily crawl of news sites."""
+
+    user_agent: str = "Akhbar/0.1 (+https://github.com/akhbar-news/akhbar)"
+    allow_private_networks: bool = False
+    private_network_allowlist: tuple[str, ...] = ()  # CIDRs reachable even when private networks are refused
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0  # between two reads, not for the whole body
+    total_timeout: float = 90.0  # one attempt: redirects, headers and body
+    max_redirects: int = 10
+    max_wire_bytes: int = 16 * 1024 * 1024  # compressed, as received
+    max_decoded_bytes: int = 32 * 1024 * 1024  # after Content-Encoding
+    max_attempts: int = 3
+    backoff_base: float = 2.0  # seconds before the second attempt; doubles each time, with jitter
+    backoff_max: float = 60.0
+    retry_after_cap: float = 300.0  # a longer Retry-After ends the page as http_error instead of waiting
+    respect_robots: bool = True
+    max_crawl_delay: float = 60.0  # a larger robots.txt Crawl-delay is clamped to this
+    max_robots_bytes: int = 512 * 1024
+    max_connections: int = 64  # across all hosts
+    min_text_chars: int = 64  # fewer visible characters in a 200 page make it an empty shell
+
+    @classmethod
+    def from_sites(cls, sites: SitesFile) -> FetchSettings:
+        return cls(user_agent=sites.full_user_agent, allow_private_networks=sites.allow_private_networks)
+
+
+@dataclass
+class Download:
+    """The outcome of fetching one URL: every attempt, and the body of the final one when it has one."""
+
+    attempts: list[FetchAttempt]
+    body: bytes | None = None
+    text: str | None = None  # the decoded page, for HTML pages that came out ok
+
+    @property
+    def final(self) -> FetchAttempt:
+        return self.attempts[-1]
+
+
+class _AttemptError(Exception):
+    """Ends one attempt with an outcome; `retry_after` (seconds) when the server said when to come back."""
+
+    def __init__(
+        self, outcome: str, error: str, *, status: int | None = None, retry_after: float | None = None
+    ):
+        super().__init__(error)
+        self.outcome = outcome
+        self.error = error
+        self.status = status
+        self.retry_after = retry_after
+        self.retryable = outcome in _RETRYABLE_OUTCOMES or (
+            outcome == "http_error" and status is not None and (status == 429 or status >= 500)
+        )
+
+
+@dataclass
+class _HostGate:
+    """Per-host politeness: at most `concurrency` requests in flight, starts at least `delay` seconds apart."""
+
+    delay: float
+    concurrency: int
+    _next_start: float = 0.0
+    _semaphore: asyncio.Semaphore = field(init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self._semaphore = asyncio.Semaphore(self.concurrency)
+
+    async def __aenter__(self) -> None:
+        await self._semaphore.acquire()
+        async with self._lock:
+            wait = self._next_start - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next_start = time.monotonic() + self.delay
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._semaphore.release()
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(str(text).split())[:limit]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _default_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _failure_from_exception(error: Exception) -> _AttemptError:
+    """Map an httpx exception to an outcome class with a one-line error."""
+    cause = error.__cause__
+    if isinstance(cause, BlockedAddressError):
+        return _AttemptError("blocked_private", _one_line(str(cause)))
+    if isinstance(cause, ResolutionError):
+        return _AttemptError("connection_error", _one_line(str(cause)))
+    if isinstance(error, httpx.TimeoutException):
+        return _AttemptError("timeout", _one_line(f"{type(error).__name__}: {error}"))
+    if isinstance(error, httpx.RemoteProtocolError):
+        return _AttemptError("connection_error", _one_line(f"truncated or malformed response: {error}"))
+    if isinstance(error, httpx.NetworkError | httpx.ProtocolError):
+        return _AttemptError("connection_error", _one_line(f"{type(error).__name__}: {error}"))
+    if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return _AttemptError("invalid_url", _one_line(str(error)))
+    return _AttemptError("connection_error", _one_line(f"unexpected {type(error).__name__}: {error}"))
+
+
+class Fetcher:
+    """The shared machinery of `fetch_pages` and discovery; use inside one asyncio loop, as a context manager."""
+
+    def __init__(self, settings: FetchSettings, sites: SitesFile, archive: RawArchive | None = None) -> None:
+        self.settings = settings
+        self.archive = archive
+        self._sites = {site.name: site for site in sites.sites}
+        self._robots_agent = robots_user_agent(settings.user_agent)
+        self._guard = AddressGuard(
+            allow_private_networks=settings.allow_private_networks,
+            allowlist=settings.private_network_allowlist,
+            resolve_timeout=settings.connect_timeout,
+        )
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, asyncio.Future[RobotsRules]] = {}
+        self._global = asyncio.Semaphore(settings.max_connections)
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        settings = self.settings
+        limits = httpx.Limits(
+            max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections
+        )
+        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        # httpx has no public hook for the network backend, so the pool is rebuilt with the guarded one:
+        # every connection, on every redirect hop, goes only to addresses the guard checked.
+        transport._pool = type(transport._pool)(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(self._guard),
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            trust_env=False,  # an environment proxy would bypass the address guard
+            follow_redirects=False,
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=settings.total_timeout,
+            ),
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "Accept-Language": "*",
+            },
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    def _gate(self, host: str, site: SiteConfig) -> _HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = _HostGate(delay=site.delay_seconds, concurrency=site.max_concurrency)
+        return gate
+
+    async def robots_for(self, url: str, site: SiteConfig) -> RobotsRules:
+        """The robots.txt rules of `url`'s origin, fetched once per run."""
+        origin = _origin(url)
+        future = self._robots.get(origin)
+        if future is None:
+            future = self._robots[origin] = asyncio.get_running_loop().create_future()
+            try:
+                rules = await self._load_robots(origin, site)
+            except Exception as error:  # never leave the other pages of this origin waiting forever
+                rules = RobotsRules.deny_everything(origin, _one_line(f"robots.txt unreadable: {error!r}"))
+            delay = rules.crawl_delay(self._robots_agent)
+            if delay:
+                gate = self._gate(urlsplit(origin).netloc, site)
+                gate.delay = max(gate.delay, min(delay, self.settings.max_crawl_delay))
+            future.set_result(rules)
+        return await future
+
+    async def _load_robots(self, origin: str, site: SiteConfig) -> RobotsRules:
+        url = f"{origin}/robots.txt"
+        download = await self.fetch(
+            url,
+            site,
+            purpose="robots",
+            max_attempts=1,
+            on_attempt=None,
+            max_decoded=self.settings.max_robots_bytes,
+        )
+        final = download.final
+        if final.outcome == "ok" and download.body is not None:
+            return RobotsRules.parse(origin, download.body.decode("utf-8", "replace"))
+        if final.status is not None and 400 <= final.status < 500:
+            return RobotsRules.allow_all(origin)
+        if final.outcome in ("blocked_private", "invalid_url", "too_large"):
+            # the page fetch reports the address itself; an oversized robots.txt is ignored like Google does
+            return RobotsRules.allow_all(origin)
+        return RobotsRules.deny_everything(origin, f"robots.txt unavailable ({final.outcome}: {final.error})")
+
+    async def fetch(
+        self,
+        url: str,
+        site: SiteConfig,
+        *,
+        purpose: str = "page",  # page | document (feeds, sitemaps: any type) | robots
+        request: FetchRequest | None = None,
+        max_attempts: int | None = None,
+        on_attempt: Callable[[FetchAttempt], None] | None = None,
+        max_decoded: int | None = None,
+    ) -> Download:
+        """Fetch `url` with retries; never raises for anything the server or the URL does."""
+        settings = self.settings
+        max_attempts = max_attempts or settings.max_attempts
+        attempts: list[FetchAttempt] = []
+        for number in range(1, max_attempts + 1):
+            download, retry_in = await self._attempt(url, site, number, purpose, request, max_decoded)
+            attempt = download.final
+            is_last = number == max_attempts or retry_in is None
+            if not is_last and retry_in is not None and retry_in > settings.retry_after_cap:
+                attempt.error = _one_line(f"{attempt.error}; Retry-After {retry_in:.0f}s exceeds the cap")
+                is_last = True
+            attempt.is_final = is_last
+            attempts.append(attempt)
+            if on_attempt is not None:
+                on_attempt(attempt)
+            if is_last:
+                return Download(attempts, download.body, download.text)
+            await asyncio.sleep(retry_in or 0.0)
+        raise AssertionError("unreachable: the last attempt always returns")
+
+    def _backoff(self, number: int) -> float:
+        ceiling = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (number - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter keeps retries from arriving in lockstep
+
+    async def _attempt(
+        self,
+        url: str,
+        site: SiteConfig,
+        number: int,
+        purpose: str,
+        request: FetchRequest | None,
+        max_decoded: int | None,
+    ) -> tuple[Download, float | None]:
+        """One attempt, and in how many seconds to retry it (None: do not)."""
+        attempt = FetchAttempt(
+            url=url, site=site.name, attempt=number, outcome="ok", fetched_at=datetime.now(UTC)
+        )
+        body: bytes | None = None
+        text: str | None = None
+        retry: float | None = None
+        try:
+            body, text = await self._follow(url, site, purpose, request, attempt, max_decoded)
+        except _AttemptError as failure:
+            attempt.outcome, attempt.error = failure.outcome, failure.error
+            attempt.status = failure.status if failure.status is not None else attempt.status
+            if failure.retryable:
+                retry = failure.retry_after if failure.retry_after is not None else self._backoff(number)
+        except TimeoutError:
+            attempt.outcome = "timeout"
+            attempt.error = f"no complete response within {self.settings.total_timeout:g}s"
+            retry = self._backoff(number)
+        except httpx.HTTPError as error:
+            failure = _failure_from_exception(error)
+            attempt.outcome, attempt.error = failure.outcome, failure.error
+            retry = self._backoff(number) if failure.retryable else None
+        kept = body if attempt.outcome in ("ok", "bot_challenge", "empty_page") else None
+        return Download([attempt], kept, text if attempt.outcome == "ok" else None), retry
+
+    async def _follow(
+        self,
+        url: str,
+        site: SiteConfig,
+        purpose: str,
+        request: FetchRequest | None,
+        attempt: FetchAttempt,
+        max_decoded: int | None,
+    ) -> tuple[bytes | None, str | None]:
+        """Follow redirects by hand, checking robots and the address guard on every hop.
+
+        The time cap counts only time spent on the network, not time queued behind a host's politeness.
+        """
+        assert self._client is not None
+        try:
+            current = canonicalize_url(url)
+        except InvalidUrlError as error:
+            raise _AttemptError("invalid_url", _one_line(str(error))) from None
+        seen = {current}
+        headers: dict[str, str] = {}
+        if request is not None and request.etag:
+            headers["If-None-Match"] = request.etag
+        if request is not None and request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        for _hop in range(self.settings.max_redirects + 1):
+            attempt.final_url = current
+            if purpose != "robots" and self.settings.respect_robots:
+                rules = await self.robots_for(current, site)
+                if not rules.allows(current, self._robots_agent):
+                    raise _AttemptError("robots_denied", rules.reason or "disallowed by robots.txt")
+            host, port = _default_port(current)
+            try:
+                await self._guard.resolve(host, port)
+            except BlockedAddressError as error:
+                raise _AttemptError("blocked_private", _one_line(str(error))) from None
+            except ResolutionError as error:
+                raise _AttemptError("connection_error", _one_line(str(error))) from None
+            async with self._gate(urlsplit(current).netloc, site), self._global:
+                hop_started = time.monotonic()
+                try:
+                    async with asyncio.timeout(self.settings.total_timeout - attempt.elapsed_ms / 1000):
+                        result = await self._hop(
+                            current, headers, seen, purpose, request, attempt, max_decoded
+                        )
+                finally:
+                    attempt.elapsed_ms += int((time.monotonic() - hop_started) * 1000)
+            if isinstance(result, str):
+                current = result
+                continue
+            return result
+        raise _AttemptError("too_many_redirects", f"more than {self.settings.max_redirects} redirects")
+
+    async def _hop(
+        self,
+        current: str,
+        headers: dict[str, str],
+        seen: set[str],
+        purpose: str,
+        request: FetchRequest | None,
+        attempt: FetchAttempt,
+        max_decoded: int | None,
+    ) -> str | tuple[bytes | None, str | None]:
+        """One request: the next URL when it redirects, else the body and text."""
+        assert self._client is not None
+        async with self._client.stream("GET", current, headers=headers) as response:
+            attempt.status = response.status_code
+            location = response.headers.get("location")
+            if response.status_code in _REDIRECT_STATUSES and location:
+                try:
+                    target = canonicalize_url(urljoin(current, location.strip()))
+                except InvalidUrlError as error:
+                    raise _AttemptError("invalid_url", _one_line(f"redirect to {error}")) from None
+                if target in seen:
+                    raise _AttemptError("redirect_loop", _one_line(f"redirect loop back to {target}"))
+                seen.add(target)
+                return target
+            return await self._read(response, purpose, request, attempt, max_decoded)
+
+    async def _read(
+        self,
+        response: httpx.Response,
+        purpose: str,
+        request: FetchRequest | None,
+        attempt: FetchAttempt,
+        max_decoded: int | None,
+    ) -> tuple[bytes | None, str | None]:
+        settings = self.settings
+        status = response.status_code
+        attempt.content_type = response.headers.get("content-type")
+        attempt.etag = response.headers.get("etag")
+        attempt.last_modified = response.headers.get("last-modified")
+        if status == 304:
+            attempt.outcome = "not_modified"
+            return None, None
+        if status >= 400 or status < 200:
+            retry_after = _parse_retry_after(response.headers.get("retry-after"))
+            raise _AttemptError("http_error", f"HTTP {status} {response.reason_phrase}".strip(), status=status,
+                           retry_after=retry_after)  # fmt: skip
+        kind = media_type(attempt.content_type)
+        if purpose == "page" and kind is not None and kind not in HTML_TYPES:
+            raise _AttemptError("not_html", f"content type {kind} is not HTML", status=status)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_wire_bytes:
+            raise _AttemptError(
+                "too_large", f"Content-Length {declared} exceeds {settings.max_wire_bytes} bytes"
+            )
+        body = await self._read_body(response, attempt, max_decoded or settings.max_decoded_bytes)
+        attempt.body_sha256 = hashlib.sha256(body).hexdigest()
+        if purpose != "page":
+            return body, None
+        return await asyncio.to_thread(self._check_page, body, request, attempt)
+
+    async def _read_body(self, response: httpx.Response, attempt: FetchAttempt, max_decoded: int) -> bytes:
+        try:
+            decoder = BoundedDecoder(response.headers.get("content-encoding"), max_decoded)
+        except ContentDecodingError as error:
+            raise _AttemptError("decode_error", str(error), status=response.status_code) from None
+        parts: list[bytes] = []
+        try:
+            async for chunk in response.aiter_raw():
+                attempt.bytes_received += len(chunk)
+                if attempt.bytes_received > self.settings.max_wire_bytes:
+                    raise _AttemptError(
+                        "too_large", f"body exceeds {self.settings.max_wire_bytes} bytes on the wire"
+                    )
+                decoded = decoder.feed(chunk)
+                attempt.bytes_decoded += len(decoded)
+                parts.append(decoded)
+        except BodyTooLargeError as error:
+            raise _AttemptError("too_large", str(error), status=response.status_code) from None
+        except ContentDecodingError as error:
+            raise _AttemptError("decode_error", str(error), status=response.status_code) from None
+        return b"".join(parts)
+
+    def _check_page(
+        self, body: bytes, request: FetchRequest | None, attempt: FetchAttempt
+    ) -> tuple[bytes | None, str | None]:
+        """Decode and judge an HTML page, then archive it (runs in a worker thread: CPU and disk)."""
+        binary = binary_kind(body)
+        if binary is not None:
+            raise _AttemptError("not_html", f"body is {binary}, though served as {attempt.content_type}")
+        charset = detect_charset(body, attempt.content_type)
+        if charset is None:
+            raise _AttemptError("decode_error", "no charset decodes the body")
+        text = body.decode(charset)
+        attempt.encoding = charset
+        outcome, why = classify_html(text, min_text_chars=self.settings.min_text_chars)
+        attempt.outcome, attempt.error = outcome, why
+        attempt.unchanged = request is not None and request.previous_content_hash == attempt.body_sha256
+        if self.archive is not None:
+            attempt.archive_key = self.archive.put(body)
+        return body, text
+
+
+def _site_for(request: FetchRequest, sites: dict[str, SiteConfig]) -> SiteConfig:
+    """The request's site, or default politeness for a site the sites file does not name."""
+    return sites.get(request.site) or _DEFAULT_SITE.model_copy(update={"name": request.site})
+
+
+async def _fetch_all(
+    requests: Sequence[FetchRequest],
+    sites: SitesFile,
+    archive: RawArchive,
+    settings: FetchSettings,
+    on_attempt: Callable[[FetchAttempt], None] | None,
+) -> list[FetchAttempt]:
+    by_name = {site.name: site for site in sites.sites}
+    async with Fetcher(settings, sites, archive) as fetcher:
+
+        async def one(request: FetchRequest) -> list[FetchAttempt]:
+            site = _site_for(request, by_name)
+            try:
+                download = await fetcher.fetch(request.url, site, request=request, on_attempt=on_attempt)
+            except Exception as error:  # a bug here must not lose the other pages
+                failed = FetchAttempt(url=request.url, site=request.site, attempt=1, outcome="connection_error",
+                                      fetched_at=datetime.now(UTC), error=_one_line(f"unexpected {error!r}"))  # fmt: skip
+                if on_attempt is not None:
+                    on_attempt(failed)
+                return [failed]
+            return download.attempts
+
+        results = await asyncio.gather(*(one(request) for request in requests))
+    return [attempt for attempts in results for attempt in attempts]
+
+
+def fetch_pages(
+    requests: Sequence[FetchRequest],
+    *,
+    sites: SitesFile,
+    archive: RawArchive,
+    settings: FetchSettings | None = None,
+    on_attempt: Callable[[FetchAttempt], None] | None = None,
+) -> list[FetchAttempt]:
+    """Fetch every request's page; return every attempt (retried ones with `is_final=False`).
+
+    Final ok attempts have their body in `archive` (`archive_key`) and `encoding` set. Runs its own asyncio
+    loop, so call it from synchronous code.
+    """
+    settings = settings or FetchSettings.from_sites(sites)
+    return asyncio.run(_fetch_all(requests, sites, archive, settings, on_attempt))

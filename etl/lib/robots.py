@@ -1,0 +1,51 @@
+"""robots.txt rules per origin, read with protego and cached for the run.
+
+Status handling follows RFC 9309: a 4xx (no robots.txt) allows everything; a 5xx or an unreachable server
+disallows everything, since the site may be overloaded and its rules unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from protego import Protego
+
+
+@dataclass
+class RobotsRules:
+    """The rules of one origin; `parser` is None when everything is allowed or everything is denied."""
+
+    origin: str
+    parser: Protego | None = None
+    deny_all: bool = False
+    reason: str | None = None  # why everything is denied
+    sitemaps: list[str] = field(default_factory=list)
+
+    @classmethod
+    def allow_all(cls, origin: str) -> RobotsRules:
+        return cls(origin)
+
+    @classmethod
+    def deny_everything(cls, origin: str, reason: str) -> RobotsRules:
+        return cls(origin, deny_all=True, reason=reason)
+
+    @classmethod
+    def parse(cls, origin: str, text: str) -> RobotsRules:
+        parser = Protego.parse(text)
+        return cls(origin, parser=parser, sitemaps=list(parser.sitemaps))
+
+    def allows(self, url: str, user_agent: str) -> bool:
+        if self.deny_all:
+            return False
+        return self.parser is None or self.parser.can_fetch(url, user_agent)
+
+    def crawl_delay(self, user_agent: str) -> float | None:
+        if self.parser is None:
+            return None
+        delay = self.parser.crawl_delay(user_agent)
+        return float(delay) if delay is not None else None
+
+
+def robots_user_agent(user_agent: str) -> str:
+    """The product token robots.txt groups are matched against: `Akhbar/0.1 (+...)` -> `Akhbar`."""
+    return user_agent.split("/", 1)[0].split()[0] if user_agent.strip() else "*"
