@@ -1,0 +1,107 @@
+"""Extract one article from one page: body, metadata, images with captions and credits, related links.
+
+One parse per page: the DOM rules read the tree first (images, related cards), then the blocks that must not
+reach the body (related, most read, text-size widget) are marked and trafilatura prunes them from its own
+copy. `extract_article` never raises; a page it cannot read comes back with `error` set to one line.
+"""
+
+from __future__ import annotations
+
+import re
+
+import py3langid
+
+from etl.lib.extract.body import extract_body
+from etl.lib.extract.captions import split_credit
+from etl.lib.extract.document import DocumentError, parse_document
+from etl.lib.extract.images import extract_images
+from etl.lib.extract.metadata import offer_trafilatura, page_title, read_structured_metadata
+from etl.lib.extract.regions import find_regions, mark_excluded
+from etl.lib.extract.related import read_related_cards
+from etl.lib.records import ExtractedArticle
+from etl.lib.sites import SiteProfile
+
+__all__ = ["extract_article", "split_credit"]
+
+
+def extract_article(
+    body: bytes | str,
+    url: str,
+    *,
+    encoding: str | None = None,
+    profile: SiteProfile | None = None,
+    language_hint: str | None = None,
+) -> ExtractedArticle:
+    """Read one fetched page; never raises (a page that cannot be read has `error` set)."""
+    try:
+        return _extract(body, url, encoding=encoding, profile=profile, language_hint=language_hint)
+    except DocumentError as error:
+        return ExtractedArticle(url=url, error=str(error))
+    except RecursionError:
+        return ExtractedArticle(url=url, error="document nested too deeply to read")
+    except Exception as error:  # the contract: bad input never crashes the stage
+        message = " ".join(str(error).split())[:200]
+        return ExtractedArticle(url=url, error=f"extraction failed: {type(error).__name__}: {message}")
+
+
+def _extract(
+    body: bytes | str,
+    url: str,
+    *,
+    encoding: str | None,
+    profile: SiteProfile | None,
+    language_hint: str | None,
+) -> ExtractedArticle:
+    document = parse_document(body, encoding)
+    tree = document.tree
+    meta = read_structured_metadata(tree, url)
+    regions = find_regions(tree, url, profile)
+    excluded = regions.excluded()
+    images = extract_images(regions.article, tree, url, excluded, meta.jsonld_images, meta.og_images, profile)
+    related = read_related_cards(regions.related, url, profile)
+
+    prune = mark_excluded(regions.body_excluded())
+    body_text, trafilatura_document = extract_body(tree, url, prune)
+    offer_trafilatura(meta, trafilatura_document)
+    meta.offer("title", page_title(tree), "meta")
+    _offer_language(meta, body_text, language_hint)
+
+    values = meta.values
+    article = ExtractedArticle(
+        url=url,
+        canonical_url=values.get("canonical_url"),
+        title=values.get("title"),
+        description=values.get("description"),
+        authors=list(values.get("authors") or []),
+        published_at=values.get("published_at"),
+        modified_at=values.get("modified_at"),
+        site_name=values.get("site_name"),
+        language=values.get("language"),
+        section=values.get("section"),
+        tags=list(values.get("tags") or []),
+        body_text=body_text,
+        images=images,
+        related=related,
+        field_sources={name: meta.sources[name] for name in values},
+    )
+    if body_text:
+        article.field_sources["body_text"] = "trafilatura"
+    else:
+        article.error = "no article text found"
+    if images:
+        article.field_sources["images"] = "profile" if profile and profile.images else "dom"
+    if related:
+        article.field_sources["related"] = "profile" if profile and profile.related else "dom"
+    return article
+
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+def _offer_language(meta: object, body_text: str, language_hint: str | None) -> None:
+    """Declared language first; else detected from the body (when there is enough text); else the hint."""
+    if len(body_text) >= 200:
+        detected, _ = py3langid.classify(body_text[:5000])
+        meta.offer("language", detected, "detected")  # type: ignore[attr-defined]
+    if language_hint and _LANGUAGE_CODE.match(language_hint.lower()):
+        meta.offer("language", language_hint.lower(), "hint")  # type: ignore[attr-defined]

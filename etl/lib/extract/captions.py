@@ -1,0 +1,51 @@
+"""Split a printed image caption into the caption proper and its photo credit."""
+
+from __future__ import annotations
+
+import re
+
+# "Photo: Reuters", "Foto: dpa/Name", "Bild: Keystone", "صورة: ...", "Credit: ..." — a label then the credit.
+_LABEL = (
+    r"(?:photos?|photograph(?:y|s)?|pictures?|images?|picture\s+credit|photo\s+credit|image\s+credit|"
+    r"credits?|source|fotos?|bild(?:er)?|quelle|crédit(?:\s+photo)?|cr[ée]dits?\s+photo|"
+    r"фото|zdjęcie|صورة|الصورة|تصوير|المصدر)"
+)
+_LABELLED_CREDIT = re.compile(
+    rf"(?:^|(?<=[\s.|/–—-]))(?:\(|\[)?\s*{_LABEL}\s*[:：]\s*(?P<credit>[^\n]+?)\s*[\])]?\s*$", re.IGNORECASE
+)
+_COPYRIGHT_CREDIT = re.compile(r"(?:^|\s)(?:©|\(c\)|copyright)\s*(?P<credit>[^\n©]+?)\s*$", re.IGNORECASE)
+# A trailing "(...)" or "[...]": "(أ.ف.ب)", "(AFP)", "(أرشيفية - رويترز)".
+_TRAILING_BRACKETS = re.compile(r"\s*[(\[]\s*(?P<credit>[^()\[\]]{1,80}?)\s*[)\]]\s*[.。]?\s*$")
+# Trailing parentheses that describe the picture rather than credit it.
+_NOT_CREDITS = re.compile(
+    r"^(?:l|r|c|left|right|centre|center|top|bottom|front|back|above|below|middle|links|rechts|mitte|"
+    r"von links|from left|v\.\s*l\.|à gauche|à droite|au centre|يمين|يسار|وسط|في الوسط|"
+    r"l to r|l-r|file|archive|archiv|archives|illustration|symbolbild|symbolfoto|"
+    r"[\d\s./:-]+)$",
+    re.IGNORECASE,
+)
+_TRAILING_SEPARATORS = " \t\u00a0|/–—-:;,"
+
+
+def split_credit(text: str) -> tuple[str | None, str | None]:
+    """Return (caption without the credit, credit as printed without brackets or "Photo:"); None when absent."""
+    if not text:
+        return None, None
+    text = " ".join(text.split())
+    if not text:
+        return None, None
+    for pattern in (_LABELLED_CREDIT, _COPYRIGHT_CREDIT):
+        match = pattern.search(text)
+        if match and match.group("credit").strip(_TRAILING_SEPARATORS):
+            return _clean_caption(text[: match.start()]), match.group("credit").strip(_TRAILING_SEPARATORS)
+    match = _TRAILING_BRACKETS.search(text)
+    if match:
+        credit = match.group("credit").strip()
+        if credit and not _NOT_CREDITS.match(credit) and len(credit.split()) <= 8:
+            return _clean_caption(text[: match.start()]), credit
+    return _clean_caption(text), None
+
+
+def _clean_caption(text: str) -> str | None:
+    text = text.strip(" \t\u00a0|/–—-:;,")
+    return text or None

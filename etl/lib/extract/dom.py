@@ -1,0 +1,129 @@
+"""Small DOM helpers shared by the extraction rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml.etree import XPathError
+from lxml.html import HtmlElement
+
+_INVISIBLE = {"script", "style", "noscript", "template", "svg", "button", "select", "option"}
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
+
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def is_element(node: object) -> bool:
+    """lxml yields comments and processing instructions too; they have a non-str tag."""
+    return isinstance(node, HtmlElement) and isinstance(node.tag, str)
+
+
+def attributes_text(element: HtmlElement) -> str:
+    """Class and id, lowercased: what a site's markup says an element is."""
+    return f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+
+
+def visible_text(element: HtmlElement) -> str:
+    """The element's visible text, whitespace collapsed, scripts and styles skipped."""
+    parts: list[str] = []
+    _collect_text(element, parts, depth=0)
+    return " ".join(" ".join(parts).split())
+
+
+def _collect_text(element: HtmlElement, parts: list[str], depth: int) -> None:
+    if depth > 200:
+        return
+    if element.text and not (isinstance(element.tag, str) and element.tag in _INVISIBLE):
+        parts.append(element.text)
+    for child in element:
+        if is_element(child) and child.tag not in _INVISIBLE:
+            _collect_text(child, parts, depth + 1)
+        if child.tail:
+            parts.append(child.tail)
+
+
+def normalized_label(text: str) -> str:
+    """Casefolded text without Arabic diacritics, tatweel, hamza variants or edge punctuation, to match labels."""
+    text = _ARABIC_MARKS.sub("", text).translate(_ALEF).casefold()
+    text = re.sub(r"[\s\u00a0]+", " ", text)
+    return text.strip(" :：.,،|»«>›→-–—_*#•\"'")
+
+
+def ancestors(element: HtmlElement) -> Iterator[HtmlElement]:
+    """Parents from the nearest outward."""
+    parent = element.getparent()
+    while parent is not None:
+        yield parent
+        parent = parent.getparent()
+
+
+def is_inside(element: HtmlElement, containers: set[HtmlElement]) -> bool:
+    """True when the element is one of `containers` or lies inside one."""
+    if element in containers:
+        return True
+    return any(parent in containers for parent in ancestors(element))
+
+
+_CSS_STEP = re.compile(
+    r"^(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[\w-]+(?:[~^$*|]?=[\"']?[^\]\"']*[\"']?)?\])*)$"
+)
+_CSS_PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([~^$*|]?=)[\"']?([^\]\"']*)[\"']?)?\]")
+
+
+def css_to_xpath(selector: str) -> str | None:
+    """XPath for a simple CSS selector (tags, .class, #id, [attr], [attr=value], descendant and child
+    combinators, comma lists); None when the selector uses more than that. cssselect is not installed."""
+    alternatives = []
+    for alternative in selector.split(","):
+        tokens = alternative.replace(">", " > ").split()
+        if not tokens:
+            return None
+        path, axis = "", "//"
+        for token in tokens:
+            if token == ">":
+                axis = "/"
+                continue
+            match = _CSS_STEP.match(token)
+            if not match:
+                return None
+            conditions = []
+            for kind, name, attr, operator, value in _CSS_PART.findall(match.group("rest")):
+                if kind == ".":
+                    conditions.append(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')")
+                elif kind == "#":
+                    conditions.append(f"@id='{name}'")
+                elif not operator:
+                    conditions.append(f"@{attr}")
+                elif operator == "=":
+                    conditions.append(f"@{attr}='{value}'")
+                elif operator == "*=":
+                    conditions.append(f"contains(@{attr}, '{value}')")
+                elif operator == "^=":
+                    conditions.append(f"starts-with(@{attr}, '{value}')")
+                elif operator == "~=":
+                    conditions.append(f"contains(concat(' ', normalize-space(@{attr}), ' '), ' {value} ')")
+                else:
+                    return None
+            step = (match.group("tag") or "*") + "".join(f"[{c}]" for c in conditions)
+            path += axis + step
+            axis = "//"
+        alternatives.append("." + path)
+    return " | ".join(alternatives)
+
+
+def select(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
+    """Elements matching an XPath (starting with / or .) or a simple CSS selector; [] when invalid."""
+    if not selector:
+        return []
+    xpath = selector if selector.startswith(("/", "(", ".")) else css_to_xpath(selector)
+    if not xpath:
+        return []
+    if xpath.startswith("/"):
+        xpath = "." + xpath
+    try:
+        found = tree.xpath(xpath)
+    except (XPathError, ValueError, TypeError):
+        return []
+    return [element for element in found if is_element(element)] if isinstance(found, list) else []

@@ -1,0 +1,380 @@
+"""The article's own images: URL (lazy attributes, srcset, picture, noscript), size, alt, caption, credit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from etl.lib.extract.captions import split_credit
+from etl.lib.extract.dom import ancestors, attributes_text, is_element, is_inside, select, visible_text
+from etl.lib.extract.metadata import JsonLdImage
+from etl.lib.records import ExtractedImage
+
+_LAZY_URL_ATTRIBUTES = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-lazy",
+    "data-url",
+    "data-full-src",
+    "data-hi-res-src",
+    "data-src-large",
+    "data-image",
+    "data-img-src",
+    "data-echo",
+    "data-orig-file",
+)
+_SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "srcset", "data-src-set")
+_PLACEHOLDER = re.compile(
+    r"^data:|blank\.(?:gif|png)|spacer|placeholder|transparent|lazy[-_]?load|loading\.gif|1x1|pixel\.", re.I
+)
+_NOT_CONTENT_URL = re.compile(
+    r"(?:^|[/_.-])(?:logo|icon|favicon|sprite|avatar|badge|emoji|pixel|tracking|tracker|beacon|spinner|"
+    r"ads?|banner|button|arrow|author|gravatar)(?:[/_.@-]|s?\.|$)|\.svg(?:$|\?)|/(?:b|t|p)\.gif|doubleclick|"
+    r"facebook\.com/tr|google-analytics|scorecardresearch|chartbeat|gravatar\.com",
+    re.I,
+)
+_NOT_CONTENT_CLASS = re.compile(
+    r"logo|icon|avatar|emoji|sprite|author|profile|badge|(?:^|[\s_-])ads?(?:$|[\s_-])|advert|sponsor|pixel|gravatar"
+)
+_CAPTION_CLASS = re.compile(
+    r"caption|legend|figcaption|bildunterschrift|bu-text|image-?text|img-?text|photo-?text|media-?text|"
+    r"image-?desc|img-?desc|photo-?desc|wp-caption-text|description|subtitle"
+)
+_CREDIT_CLASS = re.compile(
+    r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
+)
+_FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
+_TINY = 64  # declared width or height at or below this is an icon, a pixel or a thumbnail
+
+
+@dataclass(slots=True)
+class ImageSource:
+    """Where an <img> points and how large it says it is."""
+
+    url: str
+    width: int | None
+    height: int | None
+
+
+def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
+    """The image's best absolute URL (largest srcset candidate, else lazy attributes, else src)."""
+    width, height = _int(img.get("width")), _int(img.get("height"))
+    candidates: list[tuple[str, float]] = []
+    picture = next((p for p in _up_to(img, 3) if p.tag == "picture"), None)
+    srcset_holders = [img]
+    if picture is not None:
+        srcset_holders = [s for s in picture.iter("source") if not _non_default_media(s)] + [img]
+    for holder in srcset_holders:
+        for attribute in _SRCSET_ATTRIBUTES:
+            candidates.extend(_parse_srcset(holder.get(attribute)))
+        if candidates:
+            break
+    chosen: str | None = None
+    if candidates:
+        chosen_url, descriptor = max(candidates, key=lambda c: c[1])
+        chosen = chosen_url
+        if descriptor > 10 and width and height:
+            width, height = int(descriptor), round(height * descriptor / width)
+        elif descriptor > 10:
+            width = int(descriptor)
+    if chosen is None:
+        for attribute in (*_LAZY_URL_ATTRIBUTES, "src"):
+            value = (img.get(attribute) or "").strip()
+            if value and not _PLACEHOLDER.search(value):
+                chosen = value
+                break
+    if not chosen:
+        return None
+    try:
+        absolute = urljoin(base_url, chosen.strip())
+    except ValueError:
+        return None
+    if not absolute.startswith(("http://", "https://")):
+        return None
+    return ImageSource(url=absolute, width=width, height=height)
+
+
+def image_identity(url: str) -> str:
+    """What makes two URLs the same picture: the file name, without size variants and query."""
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1].lower()
+    name = re.sub(
+        r"(?:[-_@](?:\d{2,4}x\d{2,4}|\d{2,4}w|[2-4]x|scaled|thumb|large|medium|small))+(?=\.\w+$)", "", name
+    )
+    name = re.sub(r"\.(?:jpe?g|png|webp|gif|avif)$", "", name)
+    # Short generic names ("image.jpg", "1.jpg") say nothing: keep the whole path then.
+    return name if len(name) >= 8 else path.lower()
+
+
+def extract_images(
+    region: HtmlElement,
+    page: HtmlElement,
+    url: str,
+    excluded: set[HtmlElement],
+    jsonld_images: list[JsonLdImage],
+    og_images: list[str],
+    profile: object | None = None,
+) -> list[ExtractedImage]:
+    """The article's images in document order, deduplicated, with captions split from credits."""
+    known = {image_identity(i.url): i for i in jsonld_images}
+    lead_identities = {image_identity(u) for u in og_images} | set(list(known)[:1])
+    profile_images = select(page, getattr(profile, "images", None))
+    if profile_images:
+        candidates = [
+            img
+            for element in profile_images
+            for img in ([element] if element.tag == "img" else element.iter("img"))
+        ]
+    else:
+        candidates = [img for img in region.iter("img") if not is_inside(img, excluded)]
+        # A lead image printed outside the article region (a hero above it) still belongs to the article.
+        region_set = set(candidates)
+        for img in page.iter("img"):
+            if img in region_set or is_inside(img, excluded):
+                continue
+            source = image_source(img, url)
+            if source and image_identity(source.url) in lead_identities:
+                candidates.insert(0, img) if _before(img, region) else candidates.append(img)
+
+    images: list[ExtractedImage] = []
+    seen: dict[str, ExtractedImage] = {}
+    first_paragraph = _first_paragraph(region, excluded)
+    for img in candidates:
+        if _inside_noscript(img) and _has_sibling_image(img):
+            continue
+        source = image_source(img, url)
+        if source is None or _not_content(img, source):
+            continue
+        identity = image_identity(source.url)
+        alt = " ".join((img.get("alt") or img.get("title") or "").split()) or None
+        caption_text, credit_text = _caption_and_credit(img, profile)
+        structured = known.get(identity)
+        if caption_text is None and structured is not None and structured.caption:
+            caption_text, credit_from_caption = split_credit(structured.caption)
+            credit_text = credit_text or credit_from_caption
+        if credit_text is None and structured is not None and structured.credit:
+            credit_text = structured.credit
+        if identity in seen:
+            # The same picture twice (noscript fallback, a zoom link, og:image): keep what the first lacked.
+            first = seen[identity]
+            first.caption = first.caption or caption_text
+            first.credit_raw = first.credit_raw or credit_text
+            first.alt_text = first.alt_text or alt
+            continue
+        image = ExtractedImage(
+            position=len(images),
+            url=source.url,
+            alt_text=alt,
+            caption=caption_text,
+            credit_raw=credit_text,
+            width=source.width,
+            height=source.height,
+        )
+        image.is_lead = identity in lead_identities or (
+            not images and first_paragraph is not None and _before(img, first_paragraph)
+        )
+        seen[identity] = image
+        images.append(image)
+    leads = [image for image in images if image.is_lead]
+    for image in leads[1:]:
+        image.is_lead = False
+    return images
+
+
+# ---------------------------------------------------------------- captions
+
+
+def _caption_and_credit(img: HtmlElement, profile: object | None) -> tuple[str | None, str | None]:
+    """Caption (without credit) and credit for an image, read from its figure or caption-like neighbours."""
+    container = _figure_of(img)
+    caption_element: HtmlElement | None = None
+    credit_element: HtmlElement | None = None
+    if container is not None:
+        caption_element = _first(select(container, getattr(profile, "caption", None)))
+        credit_element = _first(select(container, getattr(profile, "credit", None)))
+        if caption_element is None:
+            caption_element = next(container.iter("figcaption"), None)
+        if caption_element is None:
+            caption_element = _classed(container, _CAPTION_CLASS, img)
+        if credit_element is None:
+            credit_element = _classed(
+                caption_element if caption_element is not None else container, _CREDIT_CLASS, img
+            )
+            if credit_element is None and caption_element is not None:
+                credit_element = _classed(container, _CREDIT_CLASS, img)
+    if caption_element is None and credit_element is None:
+        return None, None
+    credit = visible_text(credit_element) if credit_element is not None else None
+    caption = None
+    if caption_element is not None:
+        caption = _text_without(caption_element, credit_element)
+    caption, printed_credit = split_credit(caption or "")
+    if credit:
+        _, labelled = split_credit(credit)
+        credit = labelled or credit.strip("()[] ")
+    return caption, credit or printed_credit
+
+
+def _figure_of(img: HtmlElement) -> HtmlElement | None:
+    """The smallest ancestor that holds the image and its caption: a <figure> or a figure-like wrapper."""
+    for steps, parent in enumerate(ancestors(img)):
+        if steps > 5 or parent.tag in ("body", "article", "main", "html"):
+            return None
+        if parent.tag == "figure":
+            return parent
+        if parent.tag in ("a", "picture", "noscript", "span"):
+            continue
+        image_count = sum(1 for _ in parent.iter("img"))
+        if image_count > 1 and not _is_same_picture_group(parent):
+            return None
+        if (
+            next(parent.iter("figcaption"), None) is not None
+            or _classed(parent, _CAPTION_CLASS, img) is not None
+        ):
+            return parent
+        if _classed(parent, _CREDIT_CLASS, img) is not None and _FIGURE_CLASS.search(attributes_text(parent)):
+            return parent
+        if len(visible_text(parent)) > 600:
+            return None
+    return None
+
+
+def _is_same_picture_group(parent: HtmlElement) -> bool:
+    """Several <img> that are one picture: a lazy image and its <noscript> fallback."""
+    return sum(1 for img in parent.iter("img") if not _inside_noscript(img)) <= 1
+
+
+def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement) -> HtmlElement | None:
+    for element in container.iter():
+        if (
+            not is_element(element)
+            or element is container
+            or element.tag in ("img", "picture", "source", "a")
+        ):
+            continue
+        if _contains(element, img):
+            continue
+        if pattern.search(attributes_text(element)) and visible_text(element):
+            return element
+    return None
+
+
+def _text_without(element: HtmlElement, excluded: HtmlElement | None) -> str:
+    if excluded is None or not _contains_or_is(element, excluded):
+        return visible_text(element)
+    parts: list[str] = []
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if child is excluded:
+            pass
+        elif is_element(child):
+            parts.append(_text_without(child, excluded))
+        if child.tail:
+            parts.append(child.tail)
+    return " ".join(" ".join(parts).split())
+
+
+# ---------------------------------------------------------------- filters and helpers
+
+
+def _not_content(img: HtmlElement, source: ImageSource) -> bool:
+    width, height = _int(img.get("width")), _int(img.get("height"))
+    if (width is not None and width <= _TINY) or (height is not None and height <= _TINY):
+        return True
+    if _NOT_CONTENT_URL.search(source.url.split("?", 1)[0]):
+        return True
+    return any(_NOT_CONTENT_CLASS.search(attributes_text(p)) for p in [img, *_up_to(img, 2)])
+
+
+def _first_paragraph(region: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
+    for paragraph in region.iter("p"):
+        if (
+            len(visible_text(paragraph)) >= 60
+            and not is_inside(paragraph, excluded)
+            and _figure_of_paragraph(paragraph)
+        ):
+            return paragraph
+    return None
+
+
+def _figure_of_paragraph(paragraph: HtmlElement) -> bool:
+    return not any(p.tag in ("figure", "figcaption") for p in _up_to(paragraph, 4))
+
+
+def _before(first: HtmlElement, second: HtmlElement) -> bool:
+    """Document order, by walking the tree once; lxml has no compareDocumentPosition."""
+    for element in first.getroottree().getroot().iter():
+        if element is first:
+            return True
+        if element is second:
+            return False
+    return False
+
+
+def _inside_noscript(img: HtmlElement) -> bool:
+    return any(p.tag == "noscript" for p in _up_to(img, 3))
+
+
+def _has_sibling_image(img: HtmlElement) -> bool:
+    noscript = next(p for p in _up_to(img, 3) if p.tag == "noscript")
+    parent = noscript.getparent()
+    if parent is None:
+        return False
+    return any(other is not img and not _inside_noscript(other) for other in parent.iter("img"))
+
+
+def _up_to(element: HtmlElement, count: int) -> list[HtmlElement]:
+    out: list[HtmlElement] = []
+    for parent in ancestors(element):
+        out.append(parent)
+        if len(out) >= count:
+            break
+    return out
+
+
+def _contains(container: HtmlElement, element: HtmlElement) -> bool:
+    return any(parent is container for parent in ancestors(element))
+
+
+def _contains_or_is(container: HtmlElement, element: HtmlElement) -> bool:
+    return container is element or _contains(container, element)
+
+
+def _first(elements: list[HtmlElement]) -> HtmlElement | None:
+    return elements[0] if elements else None
+
+
+def _parse_srcset(value: str | None) -> list[tuple[str, float]]:
+    if not value:
+        return []
+    candidates = []
+    # Split on commas that end a candidate (followed by whitespace), so commas inside URLs survive.
+    for part in re.split(r",\s+", value.strip()):
+        pieces = part.strip().split()
+        if not pieces or _PLACEHOLDER.search(pieces[0]):
+            continue
+        descriptor = pieces[1] if len(pieces) > 1 else "1x"
+        try:
+            weight = float(descriptor[:-1]) if descriptor[-1] in "wx" else 1.0
+        except ValueError:
+            weight = 1.0
+        candidates.append((pieces[0].rstrip(","), weight))
+    return candidates
+
+
+def _non_default_media(source: HtmlElement) -> bool:
+    """<source type="image/webp"> duplicates the <img>; any source is fine, but skip non-image types."""
+    kind = (source.get("type") or "image/").lower()
+    return not kind.startswith("image/")
+
+
+def _int(value: str | None) -> int | None:
+    if not value:
+        return None
+    match = re.match(r"\s*(\d{1,5})", value)
+    return int(match.group(1)) if match else None

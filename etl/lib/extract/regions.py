@@ -1,0 +1,327 @@
+"""Where things are on the page: the article's own region and the blocks that are not the article.
+
+Found generically from what pages print ("مقالات ذات صلة", "Related", "Lesen Sie auch", "Most read") and what
+their markup says (class and id tokens), so unseen sites work; a `SiteProfile` can name them instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin
+
+from lxml.html import HtmlElement
+
+from etl.lib.extract.dom import (
+    HEADING_TAGS,
+    ancestors,
+    attributes_text,
+    is_element,
+    is_inside,
+    normalized_label,
+    select,
+    visible_text,
+)
+
+_RELATED_HEADING = re.compile(
+    r"^(?:(?:مقالات|مواضيع|اخبار|موضوعات|قصص) ذات صلة|ذات صلة|اقرا ايضا|اقرا المزيد|قد يهمك ايضا|قد يهمك|"
+    r"اخترنا لك|related(?: (?:articles?|stories|news|posts|content|coverage|reading|links))?|"
+    r"(?:read|see) (?:more|also)|also read|more on this(?: story| topic)?|more (?:stories|news|articles) (?:on|about) .{1,40}|"
+    r"you (?:may|might) also like|recommended(?: for you| stories| articles)?|further reading|"
+    r"lesen sie (?:auch|mehr)|mehr zum thema|weitere artikel|auch interessant|das k[oö]nnte sie auch interessieren|"
+    r"(?:[àa] )?lire aussi|sur le m[eê]me sujet|(?:[àa] )?voir aussi|"
+    r"lee (?:tambi[ée]n|m[aá]s)|art[ií]culos relacionados|noticias relacionadas|leggi anche|ler tamb[ée]m)$"
+)
+_MOST_READ_HEADING = re.compile(
+    r"^(?:الاكثر (?:قراءة|مشاهدة|تداولا)|اخترنا لكم|most (?:read|popular|viewed|shared)|popular(?: now| stories)?|"
+    r"trending(?: now)?|top stories|meistgelesen(?:e artikel)?|am meisten gelesen|meist ?gelesen|"
+    r"les plus lus|lo m[aá]s le[ií]do|i pi[uù] letti|latest(?: news)?|الاخبار العاجلة|اخر الاخبار|"
+    r"آخر الأخبار|المزيد من .{1,30})$"
+)
+_RELATED_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:related|relatedposts|relatedarticles|read-?also|also-?read|read-?more-?(?:articles|stories)|"
+    r"see-?also|more-?(?:stories|articles|news|on-this)|mehr-?zum-?thema|lesen-?sie-?auch|a-?lire-?aussi|"
+    r"recommended|recirc|outbrain|taboola)"
+)
+_MOST_READ_CLASS = re.compile(
+    r"most-?(?:read|popular|viewed)|mostread|meistgelesen|popular|trending|top-?stories"
+)
+_WIDGET_CLASS = re.compile(
+    r"font-?size|text-?size|fontsize|textsize|font-?resize|text-?resize|font-?control|zoom-?text|"
+    r"share|social|sharing|print-?button|newsletter|subscribe|comments?(?:$|[\s_-])|disqus|advert|(?:^|[\s_-])ads?(?:$|[\s_-])|"
+    r"breadcrumb|tags?-?list|(?:^|[\s_-])tags(?:$|[\s_-])|author-?(?:box|bio|info)|avatar|logo|promo"
+)
+_WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
+_CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
+_ARTICLE_CLASS = re.compile(r"article|story|post|entry|content|news|detail|main|body|text")
+MARK = "data-akhbar-block"
+
+
+@dataclass(slots=True)
+class Regions:
+    """The page's parts, as elements of the one parsed tree."""
+
+    article: HtmlElement  # the article's own region (title, lead image, body)
+    related: list[list[HtmlElement]] = field(default_factory=list)  # one list of elements per block
+    most_read: list[HtmlElement] = field(default_factory=list)
+    widgets: list[HtmlElement] = field(default_factory=list)  # text-size, share, ads, tags, author boxes
+    chrome: list[HtmlElement] = field(default_factory=list)  # nav, footer, aside, site header
+
+    def excluded(self) -> set[HtmlElement]:
+        """Elements whose images and text are not the article's."""
+        blocks = {element for block in self.related for element in block}
+        return blocks | set(self.most_read) | set(self.widgets) | set(self.chrome)
+
+    def body_excluded(self) -> list[HtmlElement]:
+        """What must not reach the body text (chrome is left to trafilatura, which handles it well)."""
+        blocks = [element for block in self.related for element in block]
+        return (
+            blocks
+            + self.most_read
+            + [w for w in self.widgets if _WIDGET_TEXT.match(normalized_label(visible_text(w)))]
+        )
+
+
+def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> Regions:
+    """Locate the article region, the related and most-read blocks, widgets and page chrome."""
+    related = _profile_blocks(tree, getattr(profile, "related", None))
+    most_read: list[HtmlElement] = []
+    widgets: list[HtmlElement] = []
+    chrome: list[HtmlElement] = []
+    paragraph_total = sum(len(visible_text(p)) for p in tree.iter("p")) or 1
+    claimed: set[HtmlElement] = {element for block in related for element in block}
+
+    for element in tree.iter():
+        if not is_element(element) or is_inside(element, claimed):
+            continue
+        tag = element.tag
+        if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
+            chrome.append(element)
+            continue
+        attrs = attributes_text(element)
+        label = None
+        if tag in HEADING_TAGS or _is_label_element(element):
+            label = normalized_label(visible_text(element))
+        if label and len(label) <= 60 and _RELATED_HEADING.match(label):
+            block = _block_from_heading(element, url, paragraph_total)
+            if block:
+                related.append(block)
+                claimed.update(block)
+            continue
+        if label and len(label) <= 60 and _MOST_READ_HEADING.match(label):
+            block = _block_from_heading(element, url, paragraph_total)
+            if block:
+                most_read.extend(block)
+                claimed.update(block)
+            continue
+        if attrs.strip() and tag not in ("html", "body"):
+            if _RELATED_CLASS.search(attrs) and _is_link_block(element, url, paragraph_total):
+                related.append([element])
+                claimed.add(element)
+            elif _MOST_READ_CLASS.search(attrs) and _is_link_block(element, url, paragraph_total):
+                most_read.append(element)
+                claimed.add(element)
+            elif _WIDGET_CLASS.search(attrs) and _small(element, paragraph_total):
+                widgets.append(element)
+                claimed.add(element)
+        if (
+            tag in ("div", "span", "ul", "p", "li")
+            and len(element) <= 3
+            and len((element.text or "").strip()) <= 5
+        ):
+            # The text-size widget prints "TT" (or "A A") and no class may say what it is.
+            text = visible_text(element)
+            if text and len(text) <= 5 and _WIDGET_TEXT.match(normalized_label(text)):
+                widgets.append(element)
+                claimed.add(element)
+
+    for selector in getattr(profile, "exclude", None) or []:
+        widgets.extend(_select(tree, selector))
+    excluded = (
+        {element for block in related for element in block} | set(most_read) | set(widgets) | set(chrome)
+    )
+    article = _profile_article(tree, profile) or _article_region(tree, excluded)
+    return Regions(article=article, related=related, most_read=most_read, widgets=widgets, chrome=chrome)
+
+
+def mark_excluded(elements: list[HtmlElement]) -> str | None:
+    """Mark elements so trafilatura prunes them (the mark survives its copy of the tree); return the XPath."""
+    for element in elements:
+        element.set(MARK, "1")
+    return f"//*[@{MARK}]" if elements else None
+
+
+# ---------------------------------------------------------------- blocks
+
+
+def _is_label_element(element: HtmlElement) -> bool:
+    """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً")."""
+    if element.tag in ("a", "html", "body", "head", "title", "script", "style", "option", "li"):
+        return False
+    text = element.text or ""
+    if not text.strip():
+        # <div class="title"><span>Related</span></div>: the span is the label
+        return False
+    return len(text) <= 80 and all(
+        child.tag not in ("p", "div", "ul", "ol", "li", "article") for child in element if is_element(child)
+    )
+
+
+def _article_links(container: HtmlElement, page_url: str) -> set[str]:
+    """Distinct URLs of links in `container` that look like links to articles (a title or an image)."""
+    urls: set[str] = set()
+    for anchor in container.iter("a"):
+        href = article_link_url(anchor, page_url)
+        if href:
+            urls.add(href)
+    return urls
+
+
+def article_link_url(anchor: HtmlElement, page_url: str) -> str | None:
+    """The absolute target of an anchor that reads like a link to an article, else None."""
+    href = (anchor.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
+        return None
+    try:
+        target = urldefrag(urljoin(page_url, href))[0]
+    except ValueError:
+        return None
+    if not target.startswith(("http://", "https://")) or target.rstrip("/") == urldefrag(page_url)[0].rstrip(
+        "/"
+    ):
+        return None
+    text = visible_text(anchor)
+    has_image = next(anchor.iter("img", "picture"), None) is not None
+    in_heading = anchor.tag in HEADING_TAGS or any(
+        p.tag in HEADING_TAGS for p in _limited(ancestors(anchor), 3)
+    )
+    if len(text) >= 20 or len(text.split()) >= 4 or has_image or (in_heading and len(text) >= 3):
+        return target
+    return None
+
+
+def _limited(iterator: object, count: int) -> list[HtmlElement]:
+    out = []
+    for item in iterator:  # type: ignore[attr-defined]
+        out.append(item)
+        if len(out) >= count:
+            break
+    return out
+
+
+def _paragraph_text(element: HtmlElement) -> int:
+    return sum(len(visible_text(p)) for p in element.iter("p") if next(p.iterancestors("a"), None) is None)
+
+
+def _is_link_block(element: HtmlElement, page_url: str, paragraph_total: int) -> bool:
+    """A container of several article links that does not hold the article's own text."""
+    if not _article_links(element, page_url):
+        return False
+    return not _holds_article_text(element, paragraph_total)
+
+
+def _holds_article_text(element: HtmlElement, paragraph_total: int) -> bool:
+    text = _paragraph_text(element)
+    return text > 1500 and text > 0.4 * paragraph_total
+
+
+def _small(element: HtmlElement, paragraph_total: int) -> bool:
+    return not _holds_article_text(element, paragraph_total) and len(visible_text(element)) < 2000
+
+
+def _block_from_heading(heading: HtmlElement, page_url: str, paragraph_total: int) -> list[HtmlElement]:
+    """The heading's block: the nearest ancestor holding article links, or its following siblings."""
+    node = heading
+    for _ in range(6):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        if _holds_article_text(parent, paragraph_total):
+            break
+        node = parent
+        if len(_article_links(node, page_url)) >= 2:
+            return [node]
+    # The heading sits among the article's own elements: its block is what follows it, up to the next heading.
+    siblings: list[HtmlElement] = [node]
+    for sibling in node.itersiblings():
+        if not is_element(sibling):
+            continue
+        if sibling.tag in HEADING_TAGS or _holds_article_text(sibling, paragraph_total):
+            break
+        siblings.append(sibling)
+    if any(_article_links(element, page_url) for element in siblings):
+        return siblings
+    return []
+
+
+# ---------------------------------------------------------------- the article region
+
+
+def _inside_article_tag(element: HtmlElement) -> bool:
+    return any(parent.tag in ("article", "main") for parent in ancestors(element))
+
+
+def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement:
+    """The element holding the article: the densest paragraph container, widened to include the headline."""
+    for element in tree.iter():
+        if is_element(element) and (element.get("itemprop") or "").lower() == "articlebody":
+            body = element
+            break
+    else:
+        body = _densest_text_container(tree, excluded)
+    if body is None:
+        found = tree.find(".//body")
+        return found if found is not None else tree
+    region = body
+    # Widen to the nearest <article> (or article-like container) that holds the headline and lead image.
+    headline = next(tree.iter("h1"), None)
+    for steps, parent in enumerate(ancestors(body)):
+        if parent.tag in ("body", "html") or steps > 5:
+            break
+        if parent.tag == "article" or (headline is not None and _contains(parent, headline)):
+            region = parent
+            if headline is None or _contains(parent, headline):
+                break
+        elif _ARTICLE_CLASS.search(attributes_text(parent)) and steps <= 1:
+            region = parent
+    return region
+
+
+def _contains(container: HtmlElement, element: HtmlElement) -> bool:
+    return any(parent is container for parent in ancestors(element))
+
+
+def _densest_text_container(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
+    scores: dict[HtmlElement, float] = {}
+    for paragraph in tree.iter("p", "h2", "h3", "blockquote", "li"):
+        if is_inside(paragraph, excluded):
+            continue
+        length = len(visible_text(paragraph))
+        if length < 25:
+            continue
+        parent = paragraph.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + length
+        grand = parent.getparent()
+        if grand is not None and grand.tag not in ("body", "html"):
+            scores[grand] = scores.get(grand, 0.0) + length * 0.5
+    if not scores:
+        return None
+    return max(scores, key=scores.__getitem__)
+
+
+# ---------------------------------------------------------------- profile selectors
+
+
+def _select(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
+    return select(tree, selector)
+
+
+def _profile_blocks(tree: HtmlElement, selector: str | None) -> list[list[HtmlElement]]:
+    return [[element] for element in _select(tree, selector)]
+
+
+def _profile_article(tree: HtmlElement, profile: object | None) -> HtmlElement | None:
+    found = _select(tree, getattr(profile, "article", None))
+    return found[0] if found else None

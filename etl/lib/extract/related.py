@@ -1,0 +1,226 @@
+"""Read the cards of a related-articles block: target, title, section, summary, image, caption, byline."""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from etl.lib.extract.dom import HEADING_TAGS, ancestors, attributes_text, is_element, select, visible_text
+from etl.lib.extract.images import image_source
+from etl.lib.extract.regions import article_link_url
+from etl.lib.records import ExtractedRelatedLink
+
+_SECTION_CLASS = re.compile(
+    r"kicker|section|categor|(?:^|[\s_-])cat(?:$|[\s_-])|label|rubri|eyebrow|overline|topic|tag|dachzeile|surtitle"
+)
+_SUMMARY_CLASS = re.compile(r"summary|excerpt|desc|teaser|dek|lead|abstract|intro|standfirst|snippet|brief")
+_BYLINE_CLASS = re.compile(r"byline|author|writer|(?:^|[\s_-])by(?:$|[\s_-])|source|reporter|dateline")
+_CAPTION_CLASS = re.compile(r"caption|legend|figcaption|credit")
+_TITLE_CLASS = re.compile(r"title|headline|heading|(?:^|[\s_-])hed(?:$|[\s_-])")
+_DATE_CLASS = re.compile(r"date|time|ago")
+# «الشرق الأوسط» (موسكو), براكريتي غوبتا (نيودلهي), "By Jane Doe", "Jane Doe (Berlin)"
+_BYLINE_TEXT = re.compile(
+    r"^(?:«[^»]{1,60}»\s*(?:\([^()]{1,40}\))?|[^()«»]{2,50}\s*\([^()]{1,40}\)|(?:by|von|par|por|di)\s+\S.{0,60})$",
+    re.I,
+)
+
+
+def read_related_cards(
+    blocks: list[list[HtmlElement]], page_url: str, profile: object | None = None
+) -> list[ExtractedRelatedLink]:
+    """One record per distinct target URL across the page's related blocks, in document order."""
+    links: list[ExtractedRelatedLink] = []
+    seen: set[str] = set()
+    for block in blocks:
+        for card_url, card in _cards(block, page_url, profile):
+            if card_url in seen:
+                continue
+            seen.add(card_url)
+            link = _read_card(card, card_url, page_url)
+            link.position = len(links)
+            links.append(link)
+    return links
+
+
+def _cards(
+    block: list[HtmlElement], page_url: str, profile: object | None
+) -> list[tuple[str, list[HtmlElement]]]:
+    """Each card as (target URL, the elements that make it up)."""
+    card_selector = getattr(profile, "related_card", None)
+    if card_selector:
+        cards = []
+        for root in block:
+            for card in select(root, card_selector):
+                url = next((u for a in card.iter("a") if (u := article_link_url(a, page_url))), None)
+                if url:
+                    cards.append((url, [card]))
+        if cards:
+            return cards
+
+    anchors: list[tuple[str, HtmlElement]] = []
+    for root in block:
+        for anchor in root.iter("a"):
+            target = article_link_url(anchor, page_url)
+            if target:
+                anchors.append((target, anchor))
+    order: list[str] = []
+    first_anchor: dict[str, HtmlElement] = {}
+    for target, anchor in anchors:
+        if target not in first_anchor:
+            first_anchor[target] = anchor
+            order.append(target)
+    roots = set(block)
+
+    def targets_in(element: HtmlElement) -> set[str]:
+        return {t for a in element.iter("a") if (t := article_link_url(a, page_url))}
+
+    cards = []
+    for target in order:
+        card = first_anchor[target]
+        # Climb while the parent still links to this target only: that is the card's wrapper.
+        while card not in roots:
+            parent = card.getparent()
+            if parent is None or targets_in(parent) - {target}:
+                break
+            card = parent
+        elements = [card]
+        parent = card.getparent()
+        if parent is not None and card not in roots and len(targets_in(parent)) > 1:
+            # Flat markup: the card's summary and byline are siblings up to the next card's link.
+            for sibling in card.itersiblings():
+                if not is_element(sibling) or targets_in(sibling) or sibling.tag in HEADING_TAGS:
+                    break
+                elements.append(sibling)
+        cards.append((target, elements))
+    return cards
+
+
+def _read_card(card: list[HtmlElement], target: str, page_url: str) -> ExtractedRelatedLink:
+    used: set[int] = set()
+    title_element = _title_element(card, target, page_url)
+    title = visible_text(title_element) if title_element is not None else None
+    if title_element is not None:
+        used.update(id(e) for e in title_element.iter())
+
+    image_url = caption = None
+    img = next((i for root in card for i in root.iter("img")), None)
+    if img is not None:
+        source = image_source(img, page_url)
+        image_url = source.url if source else None
+        caption_element = _find(
+            card, lambda e: e.tag == "figcaption" or bool(_CAPTION_CLASS.search(attributes_text(e))), used
+        )
+        if caption_element is not None:
+            caption = visible_text(caption_element)
+            used.update(id(e) for e in caption_element.iter())
+        if not title:
+            title = " ".join((img.get("alt") or "").split()) or None
+
+    section_element = _find(
+        card, lambda e: bool(_SECTION_CLASS.search(attributes_text(e))) and _short(e), used
+    )
+    if section_element is None:
+        # A short link to elsewhere (the section's page) printed before the title is the kicker.
+        section_element = _find(
+            card,
+            lambda e: (
+                e.tag == "a"
+                and _short(e)
+                and article_link_url(e, page_url) is None
+                and not _BYLINE_CLASS.search(attributes_text(e))
+            ),
+            used,
+        )
+    section = visible_text(section_element) if section_element is not None else None
+    if section_element is not None:
+        used.update(id(e) for e in section_element.iter())
+
+    byline_element = _find(
+        card, lambda e: bool(_BYLINE_CLASS.search(attributes_text(e))) and _short(e, 12), used
+    )
+    if byline_element is None:
+        byline_element = _find(card, lambda e: e.tag == "address" or _leaf_matches(e, _BYLINE_TEXT), used)
+    byline = visible_text(byline_element) if byline_element is not None else None
+    if byline_element is not None:
+        used.update(id(e) for e in byline_element.iter())
+
+    summary_element = _find(
+        card, lambda e: bool(_SUMMARY_CLASS.search(attributes_text(e))) and bool(visible_text(e)), used
+    )
+    if summary_element is None:
+        summary_element = _find(card, lambda e: e.tag == "p" and len(visible_text(e).split()) >= 5, used)
+    summary = visible_text(summary_element) if summary_element is not None else None
+    if summary and summary == title:
+        summary = None
+
+    return ExtractedRelatedLink(
+        position=0,
+        url=target,
+        title=title or None,
+        section=section or None,
+        summary=summary or None,
+        image_url=image_url,
+        image_caption=caption or None,
+        byline=byline or None,
+    )
+
+
+def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlElement | None:
+    for root in card:
+        for element in root.iter():
+            if is_element(element) and element.tag in HEADING_TAGS and visible_text(element):
+                return element
+    for root in card:
+        for element in root.iter():
+            if not is_element(element) or not visible_text(element):
+                continue
+            attributes = attributes_text(element)
+            if _TITLE_CLASS.search(attributes) and not _SECTION_CLASS.search(attributes):
+                return element
+    anchors = [a for root in card for a in root.iter("a")]
+    texts = [(len(visible_text(a)), a) for a in anchors if article_link_url(a, page_url) == target]
+    texts = [(n, a) for n, a in texts if n]
+    return max(texts, key=lambda pair: pair[0])[1] if texts else None
+
+
+def _find(card: list[HtmlElement], test: object, used: set[int]) -> HtmlElement | None:
+    for root in card:
+        for element in root.iter():
+            if (
+                not is_element(element)
+                or id(element) in used
+                or element.tag in ("script", "style", "img", "source")
+            ):
+                continue
+            if any(id(parent) in used for parent in _limited_ancestors(element, root)):
+                continue
+            # A wrapper of an element already read (the title, the caption) is not a field of its own.
+            if any(id(inner) in used for inner in element.iter()):
+                continue
+            if test(element):  # type: ignore[operator]
+                return element
+    return None
+
+
+def _limited_ancestors(element: HtmlElement, root: HtmlElement) -> list[HtmlElement]:
+    out = []
+    for parent in ancestors(element):
+        out.append(parent)
+        if parent is root:
+            break
+    return out
+
+
+def _short(element: HtmlElement, words: int = 5) -> bool:
+    text = visible_text(element)
+    return bool(text) and len(text.split()) <= words and not _DATE_CLASS.search(attributes_text(element))
+
+
+def _leaf_matches(element: HtmlElement, pattern: re.Pattern[str]) -> bool:
+    if any(
+        is_element(child) and child.tag not in ("span", "b", "strong", "i", "em", "a") for child in element
+    ):
+        return False
+    text = visible_text(element)
+    return bool(text) and bool(pattern.match(text))
