@@ -1,0 +1,123 @@
+"""Photo credits: the agency behind a printed credit, through the reviewed alias table `etl/data/credit_aliases.csv`.
+
+Matching is on a comparison key (lower-case letters and digits, Arabic letter variants unified), so `أ.ف.ب`,
+`ا.ف.ب`, `أ ف ب` and `AFP` all meet the same row. A credit naming several parties (`AFP/Getty Images`,
+`Philipp von Ditfurth/dpa`, `أرشيفية - رويترز`) is split on `/ | , ، ; ؛ ( )`, a spaced dash and ` via `:
+
+* the whole credit is tried first, then each part in printed order; the **first** agency found is the credit.
+  `AFP via Getty Images` and `AFP/Getty Images` are AFP: the agency that made the photo comes first, the
+  distributor after it;
+* an archive marker (`أرشيفية`, `file`, `Archiv` ...) in any part sets `is_archive_photo`;
+* with no agency found, the credit is the raw text as printed (cleaned): unknown credits are kept, not lost.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import polars as pl
+
+from etl.lib.text import clean_optional, comparison_key
+
+ALIAS_TABLE = ("etl", "data/credit_aliases.csv")
+_SEPARATORS = r"\s*(?:[/|,،;؛()\[\]]|\s[-–—]\s|\s[-–—]|[-–—]\s|\svia\s)\s*"
+_PART_BREAK = "\x1f"
+# Words that say a bracketed tail is a credit even when its agency is not in the table.
+_CREDIT_CUES = (
+    r"(?i)(?:photo|foto|bild|image|©|credit|crédit|courtesy|handout|media|agency|press|news"
+    r"|صورة|تصوير|إعلام|اعلام|وكالة|وكالات|مواقع|منصة|متداولة|حساب|/|^\S\.\S)"
+)
+_LABEL_PREFIX = r"(?i)^(?:photo|foto|bild|image|credit|crédit|source|صورة|تصوير|المصدر|©)\s*[:：]?\s*"
+
+
+@functools.cache
+def credit_aliases() -> pl.DataFrame:
+    """The alias table keyed for matching: `key`, `agency` (null for archive markers), `kind`."""
+    package, name = ALIAS_TABLE
+    with resources.files(package).joinpath(name).open("rb") as handle:
+        table = pl.read_csv(handle, schema_overrides={"alias": pl.String, "agency": pl.String})
+    # Spellings that differ only in hamza or dots share a key; the table lists them anyway for its readers.
+    keyed = table.select(comparison_key(pl.col("alias")).alias("key"), "agency", "kind").unique(
+        maintain_order=True
+    )
+    conflicts = keyed.filter(pl.col("key").is_duplicated())
+    if conflicts.height:
+        raise ValueError(
+            f"credit alias table maps one key to two agencies: {conflicts['key'].unique().to_list()}"
+        )
+    return keyed
+
+
+def resolve_credits(credit_raw: pl.Series) -> pl.DataFrame:
+    """Printed credits to `credit` (canonical agency, else the cleaned raw text) and `is_archive_photo`.
+
+    Vectorized: split, explode, join on the alias table and take the first agency per row.
+    """
+    frame = pl.DataFrame({"raw": credit_raw}).with_row_index("row")
+    cleaned = frame.with_columns(clean_optional(pl.col("raw")).alias("raw"))
+    parts = (
+        cleaned.select(
+            "row",
+            pl.concat_list(
+                pl.col("raw"),  # the whole credit first, so a table entry with a slash wins over its parts
+                pl.col("raw").str.replace_all(_SEPARATORS, _PART_BREAK).str.split(_PART_BREAK),
+            ).alias("part"),
+        )
+        .explode("part")
+        .with_columns(pl.int_range(pl.len()).over("row").alias("order"))
+        .with_columns(comparison_key(pl.col("part").str.replace(_LABEL_PREFIX, "")).alias("key"))
+        .filter(pl.col("key").str.len_chars() > 0)
+        .join(credit_aliases(), on="key", how="inner")
+    )
+    found = (
+        parts.sort("row", "order")
+        .group_by("row")
+        .agg(
+            pl.col("agency").drop_nulls().first(),
+            (pl.col("kind") == "archive").any().alias("is_archive_photo"),
+        )
+    )
+    return (
+        cleaned.join(found, on="row", how="left")
+        .sort("row")
+        .select(
+            pl.coalesce("agency", "raw").alias("credit"),
+            pl.col("is_archive_photo").fill_null(False),
+        )
+    )
+
+
+def split_trailing_credit(caption: pl.Series, credit_raw: pl.Series) -> pl.DataFrame:
+    """Take a credit still printed at the end of a caption, `... بيونغ يانغ (أ.ف.ب)`, when `credit_raw` is null.
+
+    A bracketed tail counts as a credit only when it names a known agency or archive marker or carries a credit
+    cue (photo, Foto, صورة, وسائل إعلام, ©, a slash, an a.b.c abbreviation); `اليوم (الجمعة)` keeps its weekday. Returns `caption`, `credit_raw`.
+    """
+    frame = pl.DataFrame(
+        {"caption": caption, "credit_raw": credit_raw}, schema={"caption": pl.String, "credit_raw": pl.String}
+    )
+    tail = frame.select(
+        pl.col("caption").str.extract_groups(r"^(?<head>[\s\S]*?)\s*[(（](?<tail>[^()（）]{1,120})[)）]\s*$")
+    ).unnest("caption")
+    known = resolve_credits(tail["tail"])
+    agencies = credit_aliases()["agency"].drop_nulls().unique()
+    is_credit = (
+        tail["tail"].is_not_null()
+        & frame["credit_raw"].is_null()
+        & (
+            known["credit"].is_in(agencies.implode())
+            | known["is_archive_photo"]
+            | tail["tail"].str.contains(_CREDIT_CUES)
+        )
+    ).fill_null(False)
+    return pl.DataFrame(
+        {
+            "caption": pl.select(
+                pl.when(is_credit).then(tail["head"]).otherwise(frame["caption"])
+            ).to_series(),
+            "credit_raw": pl.select(
+                pl.when(is_credit).then(tail["tail"]).otherwise(frame["credit_raw"])
+            ).to_series(),
+        }
+    )

@@ -1,0 +1,255 @@
+"""Extracted rows (`EXTRACTED_*`) to normalized, comparable rows (`RAW_*`), vectorized with Polars.
+
+Ids are sha256 hex digests, so dbt or DuckDB can recompute them (`sha256(url)` is an `article_id`):
+
+* `article_id` = sha256 of the canonical URL when the page declares one on its own site (a syndicated copy
+  that points at another site keeps its own address), else of the fetched URL;
+* `image_id` = sha256 of `article_id \\n image URL`, and `link_id` = sha256 of `article_id \\n target URL`;
+  the n-th repeat of one URL in one article appends `\\n n`, so the first occurrence keeps its id when a page
+  adds or reorders items;
+* `content_hash` = sha256 of the normalized title, body and image URLs (in position order): a change makes a
+  revision;
+* `near_duplicate_cluster_id` = sha256 of the body reduced to letters and digits (case, harakat, tatweel,
+  hamza forms, punctuation, spacing and digit scripts ignored): wire copies that differ only in those share it.
+
+Nothing is dropped here: a row whose keys cannot be made (no URL) keeps null ids, and validation quarantines it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from etl.lib.bylines import parse_bylines
+from etl.lib.credits import resolve_credits, split_trailing_credit
+from etl.lib.dates import parse_datetime_utc
+from etl.lib.schema import (
+    EXTRACTED_ARTICLES,
+    EXTRACTED_IMAGES,
+    EXTRACTED_RELATED_LINKS,
+    RAW_ARTICLES,
+    RAW_IMAGES,
+    RAW_RELATED_LINKS,
+)
+from etl.lib.text import clean_list, clean_optional, clean_text, comparison_key, fold_digits, word_count
+
+# A body shorter than this (in letters and digits) is too little to call two articles the same.
+NEAR_DUPLICATE_MIN_CHARS = 200
+# Enough text for py3langid to be right; more only costs time.
+LANGUAGE_SAMPLE_CHARS = 1000
+# ISO 639-2 codes some pages declare, to the ISO 639-1 code the warehouse uses.
+_THREE_LETTER_LANGUAGES = {"ara": "ar", "eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr",
+                           "spa": "es", "ita": "it", "nld": "nl", "dut": "nl", "por": "pt", "rus": "ru",
+                           "tur": "tr", "fas": "fa", "per": "fa", "urd": "ur", "heb": "he", "zho": "zh",
+                           "chi": "zh", "jpn": "ja", "kor": "ko", "pol": "pl", "swe": "sv"}  # fmt: skip
+_HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^/?#:]+)"
+
+
+@dataclass
+class NormalizedBatch:
+    """One batch of normalized rows, each frame exactly in its `RAW_*` schema."""
+
+    articles: pl.DataFrame  # RAW_ARTICLES
+    images: pl.DataFrame  # RAW_IMAGES
+    related_links: pl.DataFrame  # RAW_RELATED_LINKS
+
+
+def _conform(frame: pl.DataFrame, schema: pl.Schema, name: str) -> pl.DataFrame:
+    """The frame's columns in `schema`'s order and types; a missing column is a one-line error."""
+    missing = [column for column in schema.names() if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks columns {missing}")
+    return frame.select([pl.col(column).cast(dtype) for column, dtype in schema.items()])
+
+
+def sha256_hex(values: pl.Series) -> pl.Series:
+    """sha256 hex digest of each string's UTF-8 bytes (null stays null), computed by DuckDB in bulk."""
+    frame = pl.DataFrame({"value": values.cast(pl.String)})
+    with duckdb.connect() as connection:
+        connection.register("frame", frame.to_arrow())
+        digests = connection.sql("select sha256(value) as digest from frame").pl()["digest"]
+    return digests.alias(values.name)
+
+
+def normalize_language(expr: pl.Expr) -> pl.Expr:
+    """`ar-SA`, `AR`, `ar_EG`, `ara` -> `ar`: the lower-case primary subtag, two letters where one exists."""
+    primary = expr.str.strip_chars().str.to_lowercase().str.extract(r"^([a-z]{2,3})(?:[-_]|$)", 1)
+    return primary.replace(_THREE_LETTER_LANGUAGES)
+
+
+def detect_languages(texts: pl.Series) -> pl.Series:
+    """py3langid's guess per text (null for empty text); call it only on the rows that declare no language."""
+    import py3langid  # loads its model on first use; kept out of import time
+
+    guesses = [
+        py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])[0] if text else None for text in texts.to_list()
+    ]
+    return pl.Series(texts.name, guesses, dtype=pl.String)
+
+
+def _host(expr: pl.Expr) -> pl.Expr:
+    return expr.str.extract(_HOST, 1).str.to_lowercase().str.replace(r"^www\.", "")
+
+
+def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
+    cleaned = articles.with_columns(
+        clean_optional(pl.col("url")).alias("url"),
+        clean_optional(pl.col("canonical_url")).str.replace(r"#.*$", "").alias("canonical_url"),
+        clean_optional(pl.col("title")).alias("title"),
+        clean_optional(pl.col("description"), multiline=True).alias("description"),
+        clean_optional(pl.col("site")).alias("site"),
+        clean_optional(pl.col("section")).alias("section"),
+        clean_list(pl.col("authors")).alias("authors"),
+        clean_list(pl.col("tags")).alias("tags"),
+        clean_text(pl.col("body_text"), multiline=True).fill_null("").alias("body_text"),
+        normalize_language(pl.col("language")).alias("language"),
+        normalize_language(pl.col("language_hint")).alias("language_hint"),
+        parse_datetime_utc(pl.col("published_at_raw")).alias("published_at"),
+        parse_datetime_utc(pl.col("modified_at_raw")).alias("modified_at"),
+    )
+    url_host, canonical_host = _host(pl.col("url")), _host(pl.col("canonical_url"))
+    same_site = (
+        (canonical_host == url_host)
+        | canonical_host.str.ends_with(pl.lit(".") + url_host)
+        | url_host.str.ends_with(pl.lit(".") + canonical_host)
+    ).fill_null(False)
+    cleaned = cleaned.with_columns(
+        fold_digits(pl.when(same_site).then(pl.col("canonical_url")).otherwise(pl.col("url"))).alias(
+            "id_url"
+        ),
+    )
+
+    undeclared = cleaned["language"].is_null() & (cleaned["body_text"].str.len_chars() > 0)
+    detected = pl.Series("detected", [None] * cleaned.height, dtype=pl.String)
+    if undeclared.any():
+        sample = cleaned.filter(undeclared).select(
+            pl.concat_str("title", "body_text", separator="\n", ignore_nulls=True)
+        )
+        detected = detected.scatter(undeclared.arg_true(), detect_languages(sample.to_series()))
+    cleaned = cleaned.with_columns(detected)
+    cleaned = cleaned.with_columns(pl.coalesce("language", "detected", "language_hint").alias("language"))
+
+    children = _child_counts(cleaned, images, related)
+    image_urls = (
+        images.filter(pl.col("image_url").is_not_null())
+        .sort("url", "position")
+        .group_by("url", maintain_order=True)
+        .agg(clean_text(pl.col("image_url")).str.join("\n").alias("image_urls"))
+    )
+    cleaned = cleaned.join(children, on="url", how="left", maintain_order="left").join(
+        image_urls, on="url", how="left", maintain_order="left"
+    )
+    fingerprint_text = pl.concat_str(
+        pl.col("title").fill_null(""), pl.col("body_text"), pl.col("image_urls").fill_null(""), separator="\n"
+    )
+    body_key = comparison_key(pl.col("body_text"))
+    keys = cleaned.select(
+        pl.col("id_url"),
+        fingerprint_text.alias("content"),
+        pl.when(body_key.str.len_chars() >= NEAR_DUPLICATE_MIN_CHARS).then(body_key).alias("body_key"),
+    )
+    cleaned = cleaned.with_columns(
+        sha256_hex(keys["id_url"]).alias("article_id"),
+        sha256_hex(keys["content"]).alias("content_hash"),
+        sha256_hex(keys["body_key"]).alias("near_duplicate_cluster_id"),
+        word_count(pl.col("body_text")).alias("word_count"),
+        pl.col("image_count").fill_null(0),
+        pl.col("related_link_count").fill_null(0),
+    )
+    return _conform(cleaned, RAW_ARTICLES, "normalized articles")
+
+
+def _child_counts(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
+    image_counts = images.group_by("url").agg(pl.len().cast(pl.Int32).alias("image_count"))
+    link_counts = related.group_by("url").agg(pl.len().cast(pl.Int32).alias("related_link_count"))
+    return (
+        articles.select("url")
+        .unique()
+        .join(image_counts, on="url", how="left", maintain_order="left")
+        .join(link_counts, on="url", how="left", maintain_order="left")
+    )
+
+
+def _parents(articles: pl.DataFrame) -> pl.DataFrame:
+    """One parent per article URL: a URL listed twice in a batch must not double its children."""
+    return articles.select("url", "article_id", "content_hash").unique(
+        subset="url", keep="first", maintain_order=True
+    )
+
+
+def _child_ids(frame: pl.DataFrame, target: str) -> pl.Series:
+    """sha256 of `article_id \\n target`, plus `\\n n` for the n-th repeat of one target in one article."""
+    repeat = pl.int_range(pl.len()).over("article_id", target, order_by="position")
+    key = pl.concat_str(
+        pl.col("article_id"),
+        pl.lit("\n"),
+        fold_digits(pl.col(target)),
+        pl.when(repeat > 0).then(pl.lit("\n") + repeat.cast(pl.String)).otherwise(pl.lit("")),
+    )
+    return sha256_hex(frame.select(key.alias("key")).to_series())
+
+
+def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
+    joined = images.with_columns(clean_optional(pl.col("url")).alias("url")).join(
+        parents, on="url", how="left", maintain_order="left"
+    )
+    split = split_trailing_credit(
+        joined.select(clean_optional(pl.col("caption"))).to_series(),
+        joined.select(clean_optional(pl.col("credit_raw")).str.strip_chars("()（）[] ")).to_series(),
+    )
+    credits = resolve_credits(split["credit_raw"])
+    frame = joined.with_columns(
+        clean_optional(pl.col("image_url")).alias("image_url"),
+        clean_optional(pl.col("alt_text")).alias("alt_text"),
+        split["caption"].alias("caption"),
+        split["credit_raw"].alias("credit_raw"),
+        credits["credit"].alias("credit"),
+        credits["is_archive_photo"].alias("is_archive_photo"),
+        pl.col("is_lead").fill_null(False),
+    )
+    frame = (
+        frame.with_columns(_child_ids(frame, "image_url").alias("image_id"))
+        .drop("url")
+        .rename({"image_url": "url"})
+    )
+    return _conform(frame, RAW_IMAGES, "normalized images")
+
+
+def _related_links(related: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
+    joined = related.with_columns(clean_optional(pl.col("url")).alias("url")).join(
+        parents, on="url", how="left", maintain_order="left"
+    )
+    frame = joined.with_columns(
+        clean_optional(pl.col("target_url")).alias("target_url"),
+        clean_optional(pl.col("title")).alias("title"),
+        clean_optional(pl.col("section")).alias("section"),
+        clean_optional(pl.col("summary"), multiline=True).alias("summary"),
+        clean_optional(pl.col("image_url")).alias("image_url"),
+        clean_optional(pl.col("image_caption")).alias("image_caption"),
+        *parse_bylines(pl.col("byline")),
+    )
+    frame = (
+        frame.with_columns(_child_ids(frame, "target_url").alias("link_id"))
+        .drop("url")
+        .rename({"target_url": "url"})
+    )
+    return _conform(frame, RAW_RELATED_LINKS, "normalized related links")
+
+
+def normalize_batch(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> NormalizedBatch:
+    """Normalize one batch of extracted articles with their images and related links into `RAW_*` frames."""
+    articles = _conform(articles, EXTRACTED_ARTICLES, "extracted articles")
+    images = _conform(images, EXTRACTED_IMAGES, "extracted images")
+    related = _conform(related, EXTRACTED_RELATED_LINKS, "extracted related links")
+    # Children find their parent by the article URL, cleaned the same way on both sides.
+    images = images.with_columns(clean_optional(pl.col("url")).alias("url"))
+    related = related.with_columns(clean_optional(pl.col("url")).alias("url"))
+    normalized = _articles(articles, images, related)
+    parents = _parents(normalized)
+    return NormalizedBatch(
+        articles=normalized,
+        images=_images(images, parents),
+        related_links=_related_links(related, parents),
+    )
