@@ -1,0 +1,37 @@
+with images as (
+    select * from {{ ref('stg_news__images') }}
+),
+
+latest_revisions as (
+    select * from {{ ref('int_article_revisions_numbered') }}
+    where is_latest
+),
+
+final as (
+    select
+        ---------- ids
+        images.image_id,
+        images.article_id,
+        ---------- strings
+        images.url,
+        images.caption,
+        images.alt_text,
+        images.credit_raw,
+        images.credit,
+        ---------- numerics
+        images.position,
+        images.width,
+        images.height,
+        ---------- booleans
+        images.is_lead,
+        images.is_archive_photo,
+        ---------- dates
+        latest_revisions.first_partition_date as partition_date
+    from images
+    inner join latest_revisions
+        on images.article_id = latest_revisions.article_id
+        and images.content_hash = latest_revisions.content_hash
+    qualify row_number() over (partition by images.image_id order by images.loaded_at) = 1
+)
+
+select * from final

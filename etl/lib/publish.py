@@ -1,0 +1,157 @@
+"""The analysts' copy of the warehouse: a read-only DuckDB file that each successful run swaps in atomically.
+
+Runs write `warehouse.duckdb`; analysts open `published.duckdb` read-only. `publish` builds the next copy in a
+temporary file beside the published one (tables of the `marts` and `raw` schemas, plus the full-text index)
+and renames it over the published file. The rename is atomic, and a connection opened before it keeps reading
+the file it opened (the old inode lives until its last reader closes), so an analyst never waits on a run and
+never sees half of one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import duckdb
+import duckdb_extension_fts  # an empty package: only a folder holding the extension binary
+import polars as pl
+
+PUBLISHED_SCHEMAS = ("marts", "raw")
+SEARCH_TABLE = "marts.articles"
+# `create_fts_index` names its schema after the table: fts_<schema>_<table>
+SEARCH_SCHEMA = "fts_marts_articles"
+
+
+def fts_extension_path() -> Path:
+    """The fts extension binary that the `duckdb-extension-fts` wheel ships for this DuckDB version."""
+    path = (
+        Path(duckdb_extension_fts.__file__).parent
+        / "extensions"
+        / f"v{duckdb.__version__}"
+        / "fts.duckdb_extension"
+    )
+    if not path.is_file():
+        raise RuntimeError(
+            f"duckdb-extension-fts has no build for DuckDB {duckdb.__version__}: {path} is missing"
+        )
+    return path
+
+
+def load_fts(conn: duckdb.DuckDBPyConnection) -> None:
+    """Load the full-text-search extension from the installed wheel, never from the network."""
+    conn.execute(f"load '{fts_extension_path()}'")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    return conn.execute(
+        """
+        select table_schema, table_name from information_schema.tables
+        where table_catalog = ? and table_type = 'BASE TABLE' and table_schema in ?
+        order by table_schema, table_name
+        """,
+        [catalog, list(PUBLISHED_SCHEMAS)],
+    ).fetchall()
+
+
+def publish(warehouse_path: Path, published_path: Path) -> None:
+    """Build a fresh read-only copy of the warehouse's marts and raw tables and swap it in atomically."""
+    published_path = Path(published_path)
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    # same folder, so os.replace is a rename within one filesystem and therefore atomic
+    staging_path = published_path.with_name(f".{published_path.stem}-{uuid.uuid4().hex}.duckdb")
+    try:
+        _copy_tables(Path(warehouse_path), staging_path)
+        _build_search_index(staging_path)
+        staging_path.replace(published_path)
+    finally:
+        staging_path.unlink(missing_ok=True)
+        Path(f"{staging_path}.wal").unlink(missing_ok=True)
+
+
+def _copy_tables(warehouse_path: Path, staging_path: Path) -> None:
+    if not warehouse_path.is_file():
+        raise FileNotFoundError(f"no warehouse to publish at {warehouse_path}")
+    with duckdb.connect(str(warehouse_path)) as conn:
+        catalog = conn.sql("select current_database()").fetchone()[0]
+        tables = _base_tables(conn, catalog)
+        conn.execute(f"attach {_sql_string(str(staging_path))} as published_build")
+        try:
+            for schema in sorted({schema for schema, _ in tables}):
+                conn.execute(f"create schema published_build.{schema}")
+            for schema, table in tables:
+                conn.execute(
+                    f'create table published_build.{schema}."{table}" as select * from "{catalog}".{schema}."{table}"'
+                )
+        finally:
+            conn.execute("detach published_build")
+
+
+def _build_search_index(staging_path: Path) -> None:
+    with duckdb.connect(str(staging_path)) as conn:
+        has_articles = conn.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'articles'"
+        ).fetchone()[0]
+        if has_articles:
+            load_fts(conn)
+            conn.execute(
+                f"pragma create_fts_index('{SEARCH_TABLE}', 'article_id', 'title', 'body_text', "
+                "stemmer = 'arabic', stopwords = 'none', overwrite = 1)"
+            )
+        conn.execute("checkpoint")
+
+
+def connect_published(published_path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the published copy read-only, with full-text search ready to use."""
+    conn = duckdb.connect(str(published_path), read_only=True)
+    load_fts(conn)
+    return conn
+
+
+def search_articles(conn: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> pl.DataFrame:
+    """Articles whose title or body match `query` (Arabic-stemmed BM25), best first."""
+    return conn.execute(
+        f"""
+        select article_id, site, title, published_at, score
+        from (
+            select *, {SEARCH_SCHEMA}.match_bm25(article_id, ?) as score
+            from {SEARCH_TABLE}
+        )
+        where score is not null
+        order by score desc, article_id
+        limit ?
+        """,
+        [query, limit],
+    ).pl()
+
+
+def export_parquet(conn_or_path: duckdb.DuckDBPyConnection | Path, out_dir: Path) -> list[Path]:
+    """Write each mart as `<out_dir>/<mart>.parquet` (zstd); returns the files written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if isinstance(conn_or_path, duckdb.DuckDBPyConnection):
+        return _export_marts(conn_or_path, out_dir)
+    with duckdb.connect(str(conn_or_path), read_only=True) as conn:
+        return _export_marts(conn, out_dir)
+
+
+def _export_marts(conn: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+    marts = conn.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' and table_catalog = current_database() and table_type = 'BASE TABLE' "
+        "order by table_name"
+    ).fetchall()
+    written = []
+    for (table,) in marts:
+        target = out_dir / f"{table}.parquet"
+        # write beside the target and rename, so a reader never opens a half-written file
+        partial = target.with_suffix(".parquet.partial")
+        conn.execute(
+            f'copy marts."{table}" to {_sql_string(str(partial))} (format parquet, compression zstd)'
+        )
+        partial.replace(target)
+        written.append(target)
+    return written

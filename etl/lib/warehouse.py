@@ -1,0 +1,382 @@
+"""The DuckDB warehouse: the DDL of the `work`, `raw` and `quarantine` schemas and the loads into them.
+
+Every load is one transaction that inserts from a registered Arrow frame with `insert … select … where not
+exists` on the table's natural key, so re-running a partition, or re-running a load that was killed half-way,
+neither duplicates nor loses a row. `work.*` tables are scratch space that stage assets hand over through: they
+are replaced per `partition_date` instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from etl.lib import schema
+from etl.lib.records import FETCH_OUTCOMES
+
+DISCOVERED_URLS = pl.Schema(
+    {
+        "url": pl.String,
+        "site": pl.String,
+        "source_kind": pl.String,
+        "source_url": pl.String,
+        "title": pl.String,
+        "keywords": schema.STRINGS,
+        "published_at": schema.UTC_TIMESTAMP,
+        "lastmod": schema.UTC_TIMESTAMP,
+    }
+)
+
+FETCH_ATTEMPTS = pl.Schema(
+    {
+        "url": pl.String,
+        "site": pl.String,
+        "final_url": pl.String,
+        "outcome": pl.String,
+        "content_type": pl.String,
+        "encoding": pl.String,
+        "archive_key": pl.String,
+        "body_sha256": pl.String,
+        "etag": pl.String,
+        "last_modified": pl.String,
+        "error": pl.String,
+        "attempt": pl.Int32,
+        "status": pl.Int32,
+        "bytes_received": pl.Int64,
+        "bytes_decoded": pl.Int64,
+        "elapsed_ms": pl.Int64,
+        "is_final": pl.Boolean,
+        "fetched_at": schema.UTC_TIMESTAMP,
+    }
+)
+
+# Scratch tables: name -> contract. Each is replaced one `partition_date` at a time.
+WORK_TABLES: dict[str, pl.Schema] = {
+    "extracted_articles": schema.EXTRACTED_ARTICLES,
+    "extracted_images": schema.EXTRACTED_IMAGES,
+    "extracted_related_links": schema.EXTRACTED_RELATED_LINKS,
+    "normalized_articles": schema.RAW_ARTICLES,
+    "normalized_images": schema.RAW_IMAGES,
+    "normalized_related_links": schema.RAW_RELATED_LINKS,
+    "validated_articles": schema.RAW_ARTICLES,
+    "validated_images": schema.RAW_IMAGES,
+    "validated_related_links": schema.RAW_RELATED_LINKS,
+}
+
+# Content tables and the natural key that makes their loads idempotent. An article is stored once per content
+# hash per day it was extracted, so content that changes and then changes back is still seen as two changes
+# (dbt folds consecutive days with one hash into one revision); images and links belong to a content hash.
+CONTENT_TABLES: dict[str, tuple[pl.Schema, tuple[str, ...]]] = {
+    "articles": (schema.RAW_ARTICLES, ("article_id", "content_hash", "partition_date")),
+    "images": (schema.RAW_IMAGES, ("image_id", "content_hash")),
+    "related_links": (schema.RAW_RELATED_LINKS, ("link_id", "content_hash")),
+}
+
+_DUCKDB_TYPES: dict[pl.DataType, str] = {
+    pl.String: "varchar",
+    pl.Date: "date",
+    pl.Int32: "integer",
+    pl.Int64: "bigint",
+    pl.Boolean: "boolean",
+    schema.UTC_TIMESTAMP: "timestamptz",
+    schema.STRINGS: "varchar[]",
+}
+
+_PAGES_DDL = """
+create table if not exists raw.pages (
+    url varchar primary key,
+    site varchar,
+    final_url varchar,
+    outcome varchar,
+    etag varchar,
+    last_modified varchar,
+    body_sha256 varchar,
+    archive_key varchar,
+    encoding varchar,
+    content_type varchar,
+    status integer,
+    last_fetched_at timestamptz,
+    last_ok_at timestamptz,
+    first_seen_at timestamptz
+)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadCounts:
+    """Rows a content load inserted; zero everywhere when the same load runs again."""
+
+    articles: int
+    images: int
+    related_links: int
+
+
+def _columns_ddl(columns: pl.Schema, extra: Sequence[str] = ()) -> str:
+    parts = [f"{name} {_DUCKDB_TYPES[dtype]}" for name, dtype in columns.items()]
+    return ",\n    ".join([*parts, *extra])
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create every schema and table the pipeline writes, leaving existing ones untouched."""
+    statements = [
+        "create schema if not exists work",
+        "create schema if not exists raw",
+        "create schema if not exists quarantine",
+    ]
+    for name, columns in WORK_TABLES.items():
+        statements.append(f"create table if not exists work.{name} (\n    {_columns_ddl(columns)}\n)")
+    statements.append(
+        "create table if not exists raw.discovered_urls (\n    "
+        + _columns_ddl(DISCOVERED_URLS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
+        + "\n)"
+    )
+    statements.append(
+        "create table if not exists raw.fetch_log (\n    "
+        + _columns_ddl(FETCH_ATTEMPTS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
+        + "\n)"
+    )
+    statements.append(_PAGES_DDL)
+    for name, (columns, _key) in CONTENT_TABLES.items():
+        statements.append(
+            f"create table if not exists raw.{name} (\n    "
+            + _columns_ddl(columns, ["run_id varchar", "loaded_at timestamptz"])
+            + "\n)"
+        )
+        statements.append(
+            f"create table if not exists quarantine.{name} (\n    "
+            + _columns_ddl(
+                columns,
+                [
+                    "failed_expectations varchar[]",
+                    "row_hash varchar",
+                    "run_id varchar",
+                    "quarantined_at timestamptz",
+                ],
+            )
+            + "\n)"
+        )
+    with _transaction(conn):
+        for statement in statements:
+            conn.execute(statement)
+
+
+@contextmanager
+def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    conn.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
+@contextmanager
+def _registered(conn: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator[str]:
+    """Expose `frame` to SQL under a fresh name, so nested or repeated loads never see each other's data."""
+    name = f"frame_{uuid.uuid4().hex}"
+    conn.register(name, frame.to_arrow())
+    try:
+        yield name
+    finally:
+        conn.unregister(name)
+
+
+def conform(frame: pl.DataFrame, columns: pl.Schema, what: str) -> pl.DataFrame:
+    """Select the contract's columns in order and cast them; a missing column is an error naming it."""
+    missing = [name for name in columns if name not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing columns {', '.join(missing)}")
+    try:
+        return frame.select(pl.col(name).cast(dtype) for name, dtype in columns.items())
+    except pl.exceptions.PolarsError as error:
+        raise ValueError(f"{what}: columns do not match the contract: {str(error).splitlines()[0]}") from None
+
+
+def _count(result: duckdb.DuckDBPyConnection) -> int:
+    row = result.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _not_exists(target: str, key: Sequence[str]) -> str:
+    # `is not distinct from` so a null key column still matches itself and never duplicates on re-run
+    condition = " and ".join(f"t.{column} is not distinct from f.{column}" for column in key)
+    return f"not exists (select 1 from {target} t where {condition})"
+
+
+def _insert_new(
+    conn: duckdb.DuckDBPyConnection, target: str, source: str, select: str, key: Sequence[str]
+) -> int:
+    """Insert rows of `select … from source f` whose key is new, once per key even if the frame repeats it."""
+    partition = ", ".join(key)
+    query = f"""
+        insert into {target} by name
+        select * from (
+            select {select} from {source} f
+            where {_not_exists(target, key)}
+            qualify row_number() over (partition by {partition}) = 1
+        )
+    """
+    return _count(conn.execute(query))
+
+
+def replace_partition(
+    conn: duckdb.DuckDBPyConnection, table: str, partition_date: date, frame: pl.DataFrame
+) -> int:
+    """Replace one day of a `work.*` scratch table with `frame`; returns the rows written."""
+    name = table.removeprefix("work.")
+    if name not in WORK_TABLES:
+        raise ValueError(f"not a work table: {table!r} (expected one of {', '.join(WORK_TABLES)})")
+    rows = conform(frame, WORK_TABLES[name], f"work.{name}").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date)
+    )
+    with _registered(conn, rows) as source, _transaction(conn):
+        conn.execute(f"delete from work.{name} where partition_date = ?", [partition_date])
+        return _count(conn.execute(f"insert into work.{name} by name select * from {source}"))
+
+
+def load_discovered(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append the day's discovered URLs, one row per (partition_date, url, source_url); returns rows added."""
+    rows = conform(frame, DISCOVERED_URLS, "raw.discovered_urls").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    )
+    with _registered(conn, rows) as source, _transaction(conn):
+        return _insert_new(
+            conn,
+            "raw.discovered_urls",
+            source,
+            "f.*, now() as loaded_at",
+            ("partition_date", "url", "source_url"),
+        )
+
+
+def load_fetch_log(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append fetch attempts to `raw.fetch_log` and fold the final ones into `raw.pages`; returns attempts added.
+
+    An attempt is identified by (url, attempt, fetched_at), so re-loading the same attempts adds nothing while a
+    later re-fetch of the same URL is a new row. `raw.pages` keeps the validators (ETag, Last-Modified, body
+    hash) of the last successful fetch, so a failed or `not_modified` revisit never erases them.
+    """
+    rows = conform(frame, FETCH_ATTEMPTS, "raw.fetch_log").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    )
+    unknown = set(rows.get_column("outcome").drop_nulls().unique().to_list()) - set(FETCH_OUTCOMES)
+    if unknown or rows.get_column("outcome").null_count():
+        raise ValueError(f"raw.fetch_log: unknown fetch outcomes {sorted(unknown) or ['<null>']}")
+    with _registered(conn, rows) as source, _transaction(conn):
+        added = _insert_new(
+            conn, "raw.fetch_log", source, "f.*, now() as loaded_at", ("url", "attempt", "fetched_at")
+        )
+        conn.execute(
+            f"""
+            insert into raw.pages
+            select
+                url, site, final_url, outcome, etag, last_modified, body_sha256, archive_key, encoding,
+                content_type, status, fetched_at as last_fetched_at,
+                case when outcome in ('ok', 'not_modified') then fetched_at end as last_ok_at,
+                fetched_at as first_seen_at
+            from {source}
+            where is_final
+            qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
+            on conflict (url) do update set
+                site = excluded.site,
+                outcome = excluded.outcome,
+                status = excluded.status,
+                last_fetched_at = excluded.last_fetched_at,
+                last_ok_at = coalesce(excluded.last_ok_at, raw.pages.last_ok_at),
+                first_seen_at = least(raw.pages.first_seen_at, excluded.first_seen_at),
+                final_url = case when excluded.outcome = 'ok' then excluded.final_url else raw.pages.final_url end,
+                etag = case when excluded.outcome = 'ok' then excluded.etag else raw.pages.etag end,
+                last_modified = case when excluded.outcome = 'ok'
+                    then excluded.last_modified else raw.pages.last_modified end,
+                body_sha256 = case when excluded.outcome = 'ok'
+                    then excluded.body_sha256 else raw.pages.body_sha256 end,
+                archive_key = case when excluded.outcome = 'ok'
+                    then excluded.archive_key else raw.pages.archive_key end,
+                encoding = case when excluded.outcome = 'ok' then excluded.encoding else raw.pages.encoding end,
+                content_type = case when excluded.outcome = 'ok'
+                    then excluded.content_type else raw.pages.content_type end
+            -- an older partition loaded late must not overwrite a newer fetch state
+            where excluded.last_fetched_at >= raw.pages.last_fetched_at
+            """
+        )
+        return added
+
+
+def load_articles(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    articles: pl.DataFrame,
+    images: pl.DataFrame,
+    related_links: pl.DataFrame,
+) -> LoadCounts:
+    """Append new article revisions with their images and related links, all in one transaction.
+
+    A row is new when its key is not stored yet: re-running a partition adds nothing, a changed article (new
+    content hash) adds a row that dbt numbers as the next revision.
+    """
+    frames = {"articles": articles, "images": images, "related_links": related_links}
+    conformed = {
+        name: conform(frames[name], columns, f"raw.{name}").with_columns(run_id=pl.lit(run_id, pl.String))
+        for name, (columns, _key) in CONTENT_TABLES.items()
+    }
+    counts: dict[str, int] = {}
+    with _transaction(conn):
+        for name, (_columns, key) in CONTENT_TABLES.items():
+            with _registered(conn, conformed[name]) as source:
+                counts[name] = _insert_new(conn, f"raw.{name}", source, "f.*, now() as loaded_at", key)
+    return LoadCounts(**counts)
+
+
+def load_quarantine(
+    conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, run_id: str | None = None
+) -> int:
+    """Append rows that failed a critical expectation, with the names of what they failed; returns rows added.
+
+    `frame` holds the table's RAW_* columns plus `failed_expectations` (list of names) and `run_id` (or pass
+    `run_id`). A row is identified by a hash of its content and partition, so quarantining the same rows again
+    adds nothing, even rows whose ids are null.
+    """
+    name = table.removeprefix("quarantine.")
+    if name not in CONTENT_TABLES:
+        raise ValueError(f"not a quarantine table: {table!r} (expected one of {', '.join(CONTENT_TABLES)})")
+    if run_id is None and "run_id" not in frame.columns:
+        raise ValueError(f"quarantine.{name}: no run_id column and no run_id given")
+    columns = pl.Schema({**CONTENT_TABLES[name][0], "failed_expectations": schema.STRINGS})
+    rows = conform(frame, columns, f"quarantine.{name}").with_columns(
+        run_id=pl.lit(run_id, pl.String) if run_id is not None else frame.get_column("run_id").cast(pl.String)
+    )
+    content = ", ".join(columns)
+    with _registered(conn, rows) as source, _transaction(conn):
+        return _insert_new(
+            conn,
+            f"quarantine.{name}",
+            f"(select *, md5(cast(struct_pack({content}) as varchar)) as row_hash from {source})",
+            "f.*, now() as quarantined_at",
+            ("row_hash",),
+        )
+
+
+def fetch_state(conn: duckdb.DuckDBPyConnection, urls: list[str]) -> pl.DataFrame:
+    """The validators of each known URL's last successful fetch, for a conditional GET; unknown URLs are absent."""
+    wanted = pl.DataFrame({"url": urls}, schema={"url": pl.String})
+    with _registered(conn, wanted) as source:
+        return conn.sql(
+            f"""
+            select p.url, p.etag, p.last_modified, p.body_sha256, p.archive_key, p.final_url, p.outcome,
+                p.last_fetched_at, p.last_ok_at
+            from raw.pages p
+            where p.url in (select url from {source})
+            order by p.url
+            """
+        ).pl()
