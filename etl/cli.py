@@ -12,11 +12,11 @@ from etl.lib.sites import SitesFileError, load_sites
 # (asset, metadata key, label) of the per-stage summary
 SUMMARY = (
     ("raw/discovered_urls", "discovered", "discovered"),
-    ("raw/pages", "fetched", "fetched"),
-    ("raw/pages", "not_modified", "not modified"),
-    ("raw/pages", "failed", "failed"),
+    ("raw/fetch_log", "fetched", "fetched"),
+    ("raw/fetch_log", "not_modified", "not modified"),
+    ("raw/fetch_log", "failed", "failed"),
     ("work/extracted", "extracted", "extracted"),
-    ("raw/quarantine", "dagster/row_count", "quarantined"),
+    ("work/validated", "quarantined_rows", "quarantined"),
     ("raw/articles", "dagster/row_count", "loaded articles"),
     ("raw/images", "dagster/row_count", "loaded images"),
     ("raw/related_links", "dagster/row_count", "loaded related links"),

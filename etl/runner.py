@@ -54,9 +54,11 @@ class Home:
 
 def prepare_dbt() -> None:
     """Parse the dbt project once, so `@dbt_assets` finds its manifest when the definitions load."""
-    from etl.defs.transform.project import dbt_project
+    from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
 
     if not dbt_project.manifest_path.exists():
+        # the preparer runs `dbt parse` with whatever `dbt` is on PATH: make it this environment's
+        os.environ["PATH"] = f"{Path(DBT_EXECUTABLE).parent}{os.pathsep}{os.environ.get('PATH', '')}"
         dbt_project.preparer.prepare(dbt_project)
 
 
@@ -119,5 +121,5 @@ def _failure_message(event: dg.DagsterEvent) -> str:
 
 
 def _ingest_config(from_archive: bool) -> dict:
-    ops = ("raw__discovered_urls", "raw__pages", "work__extracted")
+    ops = ("raw__discovered_urls", "pages", "work__extracted")  # op names of the assets taking IngestConfig
     return {"ops": {op: {"config": {"from_archive": from_archive}} for op in ops}}

@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from etl.defs.transform.project import dbt_project
+from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
 from etl.lib.archive import RawArchive
 from etl.lib.fetch import FetchSettings
 from etl.lib.sites import SitesFile, load_sites
@@ -54,9 +54,9 @@ class HttpClientResource(dg.ConfigurableResource):
     """How Akhbar talks to news sites; the sites file adds the User-Agent and the private-network switch."""
 
     connect_timeout_seconds: float = 10.0
-    read_timeout_seconds: float = 20.0
-    page_timeout_seconds: float = 60.0
-    max_attempts: int = 4
+    read_timeout_seconds: float = 30.0
+    attempt_timeout_seconds: float = 90.0
+    max_attempts: int = 3
     respect_robots_txt: bool = True
 
     def settings(self, sites: SitesFile) -> FetchSettings:
@@ -65,7 +65,7 @@ class HttpClientResource(dg.ConfigurableResource):
             base,
             connect_timeout=self.connect_timeout_seconds,
             read_timeout=self.read_timeout_seconds,
-            page_timeout=self.page_timeout_seconds,
+            total_timeout=self.attempt_timeout_seconds,
             max_attempts=self.max_attempts,
             respect_robots=self.respect_robots_txt,
         )
@@ -79,6 +79,6 @@ def resources() -> dg.Definitions:
             "duckdb": DuckDBResource(database=dg.EnvVar("DUCKDB_PATH")),
             "archive": RawArchiveResource(url=dg.EnvVar("AKHBAR_ARCHIVE")),
             "http": HttpClientResource(),
-            "dbt": DbtCliResource(project_dir=dbt_project),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         }
     )

@@ -10,15 +10,12 @@ from typing import Any
 import polars as pl
 
 
-def records_frame(records: Iterable[Any], extra: dict[str, Any] | None = None) -> pl.DataFrame:
-    """A frame of dataclass records, one column per field (plus constant `extra` columns)."""
+def records_frame(records: Iterable[Any], schema: pl.Schema) -> pl.DataFrame:
+    """A frame of dataclass records with exactly `schema`'s columns (an empty list gives an empty frame)."""
     rows = [asdict(record) for record in records]
     if not rows:
-        return pl.DataFrame()
-    frame = pl.DataFrame(rows, infer_schema_length=None)
-    for name, value in (extra or {}).items():
-        frame = frame.with_columns(pl.lit(value).alias(name))
-    return frame
+        return pl.DataFrame(schema=schema)
+    return conform(pl.DataFrame(rows, infer_schema_length=None), schema)
 
 
 def conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:

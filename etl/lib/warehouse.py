@@ -52,6 +52,7 @@ FETCH_ATTEMPTS = pl.Schema(
         "bytes_decoded": pl.Int64,
         "elapsed_ms": pl.Int64,
         "is_final": pl.Boolean,
+        "unchanged": pl.Boolean,  # an ok body identical to the previous fetch's: nothing to extract
         "fetched_at": schema.UTC_TIMESTAMP,
     }
 )

@@ -9,7 +9,7 @@ from etl.defs.partitions import daily_partitions
 from etl.defs.resources import AkhbarHome, HttpClientResource
 from etl.lib.discover import discover
 from etl.lib.frames import partition_day, records_frame
-from etl.lib.warehouse import ensure_schema, load_discovered
+from etl.lib.warehouse import DISCOVERED_URLS, ensure_schema, load_discovered
 
 
 @dg.asset(
@@ -37,7 +37,7 @@ def discovered_urls(
     urls, errors = discover(sites, settings=http.settings(sites))
     for error in errors:
         context.log.warning(f"discovery: {error.site}: {error.source_url}: {error.message}")
-    frame = records_frame(urls)
+    frame = records_frame(urls, DISCOVERED_URLS)
     with duckdb.get_connection() as conn:
         written = load_discovered(conn, day, context.run.run_id, frame)
     per_site = (

@@ -39,11 +39,9 @@ def extracted(
     for url, error in failed.select("url", "error").rows():
         context.log.warning(f"extraction failed: {url}: {error}")
     with duckdb.get_connection() as conn:
-        conn.begin()
         replace_partition(conn, "work.extracted_articles", day, frames.articles)
         replace_partition(conn, "work.extracted_images", day, frames.images)
         replace_partition(conn, "work.extracted_related_links", day, frames.related_links)
-        conn.commit()
     ok = frames.articles.filter(pl.col("error").is_null())
     return dg.MaterializeResult(
         metadata={

@@ -1,6 +1,7 @@
 """Fetching: every planned page, politely, with one fetch-log row per attempt and bodies in the archive."""
 
 from collections import Counter
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -11,14 +12,25 @@ from etl.defs.resources import AkhbarHome, HttpClientResource, RawArchiveResourc
 from etl.lib.fetch import fetch_pages
 from etl.lib.frames import partition_day, records_frame
 from etl.lib.planning import plan_fetches
-from etl.lib.warehouse import load_fetch_log
+from etl.lib.warehouse import FETCH_ATTEMPTS, load_fetch_log
 
 
-@dg.asset(
-    key=["raw", "pages"],
-    deps=[dg.AssetKey(["raw", "discovered_urls"])],
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["raw", "fetch_log"],
+            deps=[dg.AssetKey(["raw", "discovered_urls"])],
+            description="One row per HTTP attempt, with its outcome class, bytes, timing and archive key.",
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            ["raw", "pages"],
+            deps=[dg.AssetKey(["raw", "discovered_urls"])],
+            description="The latest fetch state of each URL: validators for conditional GET, body hash, archive key.",
+            kinds={"duckdb"},
+        ),
+    ],
     group_name="ingest",
-    kinds={"python", "duckdb"},
     partitions_def=daily_partitions,
     pool="duckdb",
 )
@@ -29,11 +41,15 @@ def pages(
     http: HttpClientResource,
     archive: RawArchiveResource,
     duckdb: DuckDBResource,
-) -> dg.MaterializeResult:
-    """Fetched pages of the day: `raw.fetch_log` (one row per attempt) and `raw.pages` (latest state per URL)."""
+) -> Iterator[dg.MaterializeResult]:
+    """Fetch the day's planned pages politely; every attempt is logged, every body archived."""
     if config.from_archive:
         context.log.info("from_archive: no page is fetched; extraction reads the archive")
-        return dg.MaterializeResult(metadata={"from_archive": True, "requests": 0})
+        yield dg.MaterializeResult(
+            asset_key=["raw", "fetch_log"], metadata={"from_archive": True, "requests": 0}
+        )
+        yield dg.MaterializeResult(asset_key=["raw", "pages"], metadata={"from_archive": True})
+        return
     day = partition_day(context.partition_key)
     sites = akhbar.sites()
     with duckdb.get_connection() as conn:
@@ -44,10 +60,12 @@ def pages(
         if attempt.is_final and attempt.outcome not in ("ok", "not_modified"):
             context.log.warning(f"{attempt.outcome}: {attempt.url}: {attempt.error or attempt.status}")
     with duckdb.get_connection() as conn:
-        load_fetch_log(conn, day, context.run.run_id, records_frame(attempts))
+        load_fetch_log(conn, day, context.run.run_id, records_frame(attempts, FETCH_ATTEMPTS))
     finals = [attempt for attempt in attempts if attempt.is_final]
     outcomes = Counter(attempt.outcome for attempt in finals)
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(asset_key=["raw", "pages"], metadata={"dagster/row_count": len(finals)})
+    yield dg.MaterializeResult(
+        asset_key=["raw", "fetch_log"],
         metadata={
             "dagster/row_count": len(attempts),
             "requests": len(requests),
@@ -57,5 +75,5 @@ def pages(
             "failed": sum(n for outcome, n in outcomes.items() if outcome not in ("ok", "not_modified")),
             "outcomes": dg.MetadataValue.json(dict(outcomes)),
             "bytes_received": sum(a.bytes_received for a in attempts),
-        }
+        },
     )

@@ -39,11 +39,9 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
         ).pl()
     batch = normalize_batch(articles, images, related)
     with duckdb.get_connection() as conn:
-        conn.begin()
         replace_partition(conn, "work.normalized_articles", day, batch.articles)
         replace_partition(conn, "work.normalized_images", day, batch.images)
         replace_partition(conn, "work.normalized_related_links", day, batch.related_links)
-        conn.commit()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": batch.articles.height,

@@ -27,12 +27,16 @@ VALIDATED = dg.AssetKey(["work", "validated"])
             description="The day's normalized rows that pass every critical expectation (`work.validated_*`).",
             kinds={"python", "duckdb"},
         ),
-        dg.AssetSpec(
-            ["raw", "quarantine"],
-            deps=[dg.AssetKey(["work", "normalized"])],
-            description="Rows that failed a critical expectation, with the failing expectations and the run id.",
-            kinds={"duckdb"},
-        ),
+        *[
+            dg.AssetSpec(
+                ["quarantine", name],
+                deps=[dg.AssetKey(["work", "normalized"])],
+                description=f"{name.replace('_', ' ').capitalize()} rows that failed a critical expectation, "
+                "with the failing expectations and the run id.",
+                kinds={"duckdb"},
+            )
+            for name in ("articles", "images", "related_links")
+        ],
     ],
     check_specs=[
         dg.AssetCheckSpec(f"{suite}_gx", asset=VALIDATED, description=f"Great Expectations suite `{suite}`.")
@@ -54,14 +58,12 @@ def validated(context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: Duc
     results = validate_batch(batch, run_id=context.run.run_id, docs_dir=akhbar.data_docs_dir)
     quarantined_total = 0
     with duckdb.get_connection() as conn:
-        conn.begin()
         for suite, (scratch_table, quarantine_table) in SUITES.items():
             result = results[suite]
             replace_partition(conn, scratch_table, day, result.passed)
             if result.quarantined.height:
                 load_quarantine(conn, quarantine_table, result.quarantined)
             quarantined_total += result.quarantined.height
-        conn.commit()
     for suite, result in results.items():
         for reason in result.warnings:
             context.log.warning(f"{suite}: {reason}")
@@ -86,9 +88,11 @@ def validated(context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: Duc
             "quarantined_rows": quarantined_total,
         },
     )
-    yield dg.MaterializeResult(
-        asset_key=["raw", "quarantine"], metadata={"dagster/row_count": quarantined_total}
-    )
+    for suite, (_scratch, quarantine_table) in SUITES.items():
+        yield dg.MaterializeResult(
+            asset_key=quarantine_table.split("."),
+            metadata={"dagster/row_count": results[suite].quarantined.height},
+        )
 
 
 def _day(conn, table: str, day):  # noqa: ANN001

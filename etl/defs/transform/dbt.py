@@ -11,6 +11,8 @@ from etl.defs.transform.project import dbt_project
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     partitions_def=daily_partitions,
+    # one partition per run, like every other asset of the daily job
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="duckdb",
 )
 def news_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN201
