@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     def common(command: argparse.ArgumentParser) -> None:
         command.add_argument("--home", type=Path, default=Path("data"), help="data folder (default ./data)")
         command.add_argument("--executor", choices=("in_process", "multiprocess"), default="in_process")
+        command.add_argument(
+            "--verbose", action="store_true", help="Dagster's full event log on the terminal"
+        )
 
     run = commands.add_parser("run", help="materialize one daily partition of the whole graph")
     run.add_argument("--sites", type=Path, required=True, help="the sites file (YAML)")
@@ -80,13 +83,20 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "backfill":
             days = _days(args.start, args.end)
-            return _run(args.sites, args.home, days, from_archive=not args.refetch, executor=args.executor)
+            return _run(
+                args.sites,
+                args.home,
+                days,
+                from_archive=not args.refetch,
+                executor=args.executor,
+                verbose=args.verbose,
+            )
         if args.command == "status":
             from etl.status import print_status
 
             return print_status(args.home)
         if args.command == "demo":
-            return _demo(args.home, args.date, args.port, args.executor)
+            return _demo(args.home, args.date, args.port, args.executor, args.verbose)
     except (SitesFileError, UsageError) as error:
         print(f"akhbar: {error}", file=sys.stderr)
         return 2
@@ -100,7 +110,15 @@ def _days(start: str, end: str) -> list[str]:
     return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
 
 
-def _run(sites_file: Path, home_dir: Path, days: list[str], *, from_archive: bool, executor: str) -> int:
+def _run(
+    sites_file: Path,
+    home_dir: Path,
+    days: list[str],
+    *,
+    from_archive: bool,
+    executor: str,
+    verbose: bool = False,
+) -> int:
     from etl.runner import Home, run_partition
 
     load_sites(sites_file)  # a bad sites file stops here with one line, before Dagster starts
@@ -109,7 +127,7 @@ def _run(sites_file: Path, home_dir: Path, days: list[str], *, from_archive: boo
     failed = 0
     for day in days:
         print(f"akhbar: running {day}{' from the archive' if from_archive else ''} ...", flush=True)
-        outcome = run_partition(day, from_archive=from_archive, executor=executor)
+        outcome = run_partition(day, from_archive=from_archive, executor=executor, verbose=verbose)
         _print_summary(day, outcome)
         failed += not outcome.success
     _print_where(home)
@@ -138,7 +156,7 @@ def _print_where(home) -> None:  # noqa: ANN001
     )
 
 
-def _demo(home_dir: Path, day: str, port: int, executor: str) -> int:
+def _demo(home_dir: Path, day: str, port: int, executor: str, verbose: bool) -> int:
     from etl.sample_site.server import serve_sample_site, sites_yaml
 
     home_dir.mkdir(parents=True, exist_ok=True)
@@ -153,7 +171,7 @@ def _demo(home_dir: Path, day: str, port: int, executor: str) -> int:
         sites_file = home_dir / "demo-sites.yaml"
         sites_file.write_text(sites_yaml(site.base_url), encoding="utf-8")
         print(f"akhbar: serving the sample site at {site.base_url}", flush=True)
-        return _run(sites_file, home_dir, [day], from_archive=False, executor=executor)
+        return _run(sites_file, home_dir, [day], from_archive=False, executor=executor, verbose=verbose)
     finally:
         server.__exit__(None, None, None)
 

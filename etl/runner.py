@@ -85,10 +85,10 @@ class RunOutcome:
 
 
 def run_partition(
-    partition_key: str, *, from_archive: bool = False, executor: str = "in_process"
+    partition_key: str, *, from_archive: bool = False, executor: str = "in_process", verbose: bool = False
 ) -> RunOutcome:
     """Materialize one daily partition of the whole graph and report what each asset recorded."""
-    run_config = _ingest_config(from_archive)
+    run_config = _run_config(from_archive, verbose)
     instance = dg.DagsterInstance.get()
     if executor == "multiprocess":
         result = dg.execute_job(
@@ -120,6 +120,10 @@ def _failure_message(event: dg.DagsterEvent) -> str:
     return error.message.strip().splitlines()[-1] if error and error.message else "failed"
 
 
-def _ingest_config(from_archive: bool) -> dict:
+def _run_config(from_archive: bool, verbose: bool) -> dict:
     ops = ("raw__discovered_urls", "pages", "work__extracted")  # op names of the assets taking IngestConfig
-    return {"ops": {op: {"config": {"from_archive": from_archive}} for op in ops}}
+    return {
+        "ops": {op: {"config": {"from_archive": from_archive}} for op in ops},
+        # Dagster's own console log is for debugging; an operator gets one line per stage
+        "loggers": {"console": {"config": {"log_level": "DEBUG"}}} if verbose else {"progress": {}},
+    }

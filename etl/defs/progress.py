@@ -1,0 +1,60 @@
+"""A terse terminal logger for `akhbar run`: one line when a stage starts, ends or fails, plus warnings."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import dagster as dg
+
+_META = "dagster_meta"
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self._started: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, _META, None) or {}
+        event = meta.get("dagster_event")
+        step = meta.get("step_key") or ""
+        if event is not None:
+            line = self._event_line(event, step)
+        elif record.levelno >= logging.WARNING:
+            line = f"    ! {step}: {meta.get('orig_message', record.getMessage())}"
+        else:
+            line = None
+        if line:
+            print(line, file=sys.stdout, flush=True)
+
+    def _event_line(self, event: dg.DagsterEvent, step: str) -> str | None:
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self._started[step] = time.monotonic()
+            return f"  > {step}"
+        if kind == "STEP_SUCCESS":
+            took = time.monotonic() - self._started.get(step, time.monotonic())
+            return f"  ok {step} ({took:.1f}s)"
+        if kind == "STEP_FAILURE":
+            error = event.step_failure_data.error if event.step_failure_data else None
+            reason = error.message.strip().splitlines()[-1] if error and error.message else "failed"
+            return f"  FAILED {step}: {reason}"
+        if kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            return f"    ! check {event.event_specific_data.check_name} failed"
+        return None
+
+
+@dg.logger(description="One line per stage start, end and failure, and the warnings assets log.")
+def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.getLogger("akhbar.progress")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.handlers = [_ProgressHandler()]
+    return logger
+
+
+@dg.definitions
+def loggers() -> dg.Definitions:
+    return dg.Definitions(loggers={"console": dg.colored_console_logger, "progress": progress_logger})
