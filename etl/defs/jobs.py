@@ -3,12 +3,10 @@
 import dagster as dg
 
 from etl.defs.partitions import daily_partitions
-from etl.defs.quality.checks import mart_freshness_checks
 
 daily_pipeline = dg.define_asset_job(
     "daily_pipeline",
-    # freshness is judged by its own sensor, between runs, not inside the run that refreshes the marts
-    selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*mart_freshness_checks),
+    selection=dg.AssetSelection.all(),
     partitions_def=daily_partitions,
     description="Discover, fetch, extract, normalize, validate, load, model and publish one day.",
 )

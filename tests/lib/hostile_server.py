@@ -164,7 +164,10 @@ def conditional(body: bytes, etag: str, last_modified: str) -> Handler:
     """Answers 304 when the client already holds this ETag or Last-Modified."""
 
     def handle(handler: BaseHTTPRequestHandler) -> None:
-        if handler.headers.get("If-None-Match") == etag or handler.headers.get("If-Modified-Since") == last_modified:
+        if (
+            handler.headers.get("If-None-Match") == etag
+            or handler.headers.get("If-Modified-Since") == last_modified
+        ):
             handler.send_response(304)
             handler.send_header("ETag", etag)
             handler.end_headers()

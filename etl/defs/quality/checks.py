@@ -1,4 +1,4 @@
-"""Asset checks beyond GX and dbt tests: extraction health per site, and freshness of the marts."""
+"""Extraction health per site: the asset check that catches a site redesign (GX and dbt tests live elsewhere)."""
 
 from datetime import timedelta
 
@@ -9,7 +9,6 @@ from etl.lib.frames import partition_day
 from etl.lib.health import HEALTH_FIELDS, field_shares, health_problems
 
 HISTORY_DAYS = 14
-MARTS = [dg.AssetKey(["marts", name]) for name in ("articles", "images", "related_links")]
 
 
 @dg.asset_check(asset=dg.AssetKey(["work", "normalized"]), blocking=False)
@@ -41,10 +40,3 @@ def extraction_health(context: dg.AssetCheckExecutionContext, duckdb: DuckDBReso
             ),
         },
     )
-
-
-# A mart not refreshed for a day and a bit means the daily schedule stopped producing.
-mart_freshness_checks = dg.build_last_update_freshness_checks(
-    assets=MARTS, lower_bound_delta=timedelta(hours=26)
-)
-mart_freshness_sensor = dg.build_sensor_for_freshness_checks(freshness_checks=mart_freshness_checks)

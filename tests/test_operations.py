@@ -1,0 +1,129 @@
+"""Operating Akhbar: backfills from the archive with the multiprocess executor, site redesigns, the sensor."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import yaml
+
+from etl.sample_site.server import serve_sample_site, sites_yaml
+from tests.conftest import run_akhbar
+
+DAY_1, DAY_2 = "2024-10-28", "2024-10-29"
+
+
+def _sites_file(home: Path, base_url: str, **site_overrides: object) -> Path:
+    config = yaml.safe_load(sites_yaml(base_url))
+    config["sites"][0].update(site_overrides)
+    path = home / "sites.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _counts(home: Path) -> dict[str, int]:
+    with duckdb.connect(str(home / "published.duckdb"), read_only=True) as conn:
+        return {
+            table: conn.sql(f"select count(*) from {table}").fetchone()[0]
+            for table in ("marts.articles", "marts.images", "marts.related_links", "raw.articles")
+        }
+
+
+def test_backfill_of_two_days_reads_the_archive_and_makes_no_request(tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    with serve_sample_site() as site:
+        sites_file = _sites_file(home, site.base_url)
+        for day in (DAY_1, DAY_2):
+            result = run_akhbar("run", "--sites", str(sites_file), "--date", day, home=home)
+            assert result.returncode == 0, result.stdout + result.stderr
+        before = _counts(home)
+        requests_before = len(site.request_log)
+        backfill = run_akhbar(
+            "backfill",
+            "--sites",
+            str(sites_file),
+            "--from",
+            DAY_1,
+            "--to",
+            DAY_2,
+            "--executor",
+            "multiprocess",
+            home=home,
+        )
+        assert backfill.returncode == 0, backfill.stdout + backfill.stderr
+        assert site.request_log[requests_before:] == []
+    assert f"{DAY_1} from the archive" in backfill.stdout and f"{DAY_2} from the archive" in backfill.stdout
+    # the archive gave back the very bytes fetched, so re-extraction made no new revision
+    assert _counts(home) == before
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        runs = instance.get_run_records(limit=2)
+        assert {record.dagster_run.tags["dagster/partition"] for record in runs} == {DAY_1, DAY_2}
+        assert all(record.dagster_run.is_success for record in runs)
+
+
+def _redesign(path: str, body: bytes) -> bytes:
+    """The site's new template: photos lose their captions and credits, the related block is gone."""
+    text = body.decode("utf-8", errors="replace") if path.endswith(".html") or "." not in path else None
+    if text is None or "<html" not in text:
+        return body
+    text = re.sub(r"<figcaption.*?</figcaption>", "", text, flags=re.S)
+    text = re.sub(r'<(span|p|div)[^>]*class="[^"]*(caption|credit)[^"]*"[^>]*>.*?</\1>', "", text, flags=re.S)
+    text = re.sub(r"<(section|aside|div)[^>]*related[^>]*>.*?</\1>", "", text, flags=re.S)
+    text = re.sub(r"<img[^>]*>|<picture.*?</picture>|<figure.*?</figure>", "", text, flags=re.S)
+    return text.encode("utf-8")
+
+
+def test_a_site_redesign_fails_the_extraction_health_check_naming_site_and_field(tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    with serve_sample_site() as site:
+        # revisit every day, so the redesigned pages are fetched again on the second day
+        sites_file = _sites_file(home, site.base_url, revisit_after_days=0)
+        first = run_akhbar("run", "--sites", str(sites_file), "--date", DAY_1, home=home)
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "check extraction_health failed" not in first.stdout
+        site.transform = _redesign
+        second = run_akhbar("run", "--sites", str(sites_file), "--date", DAY_2, home=home)
+    # a redesign is not a crash: the run completes, and the failing check says what broke where
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "check extraction_health failed" in second.stdout
+    assert re.search(r"site aawsat: lead_image present on 0%", second.stdout), second.stdout
+    assert re.search(r"site aawsat: related_links present on 0%", second.stdout), second.stdout
+
+
+def test_sensor_requests_a_run_only_when_the_feeds_change(tmp_path: Path):
+    from etl.defs.resources import AkhbarHome, HttpClientResource
+    from etl.defs.sensors import new_articles_sensor
+
+    with serve_sample_site() as site:
+        sites_file = _sites_file(tmp_path, site.base_url)
+        resources = {
+            "akhbar": AkhbarHome(home=str(tmp_path), sites_file=str(sites_file)),
+            "http": HttpClientResource(),
+        }
+
+        def evaluate(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+            with dg.build_sensor_context(cursor=cursor, resources=resources) as context:
+                return new_articles_sensor(context)
+
+        first = evaluate(None)
+        assert isinstance(first, dg.SensorResult) and len(first.run_requests) == 1
+        unchanged = evaluate(first.cursor)
+        assert isinstance(unchanged, dg.SkipReason)
+
+        def add_item(path: str, body: bytes) -> bytes:
+            if path != "/feed.xml":
+                return body
+            item = b"<item><title>new</title><link>__BASE__/world/new-story</link></item>"
+            return body.replace(
+                b"</channel>", item.replace(b"__BASE__", site.base_url.encode()) + b"</channel>"
+            )
+
+        site.transform = add_item
+        changed = evaluate(first.cursor)
+    assert isinstance(changed, dg.SensorResult) and len(changed.run_requests) == 1
+    assert changed.cursor != first.cursor
+    assert changed.run_requests[0].run_key != first.run_requests[0].run_key
