@@ -48,3 +48,9 @@ bench: install
 
 clean:
 	rm -rf data dbt/target dbt/logs .pytest_cache
+
+# Debian's Chromium (no browser download), then a PNG of the lineage page of the demo's Dagster UI.
+ui-screenshot: install
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	test -f data/demo-sites.yaml || $(BIN)/akhbar demo --home data
+	$(BIN)/python -m etl.ui --home data --out docs/lineage.png
