@@ -88,7 +88,7 @@ def run_partition(
     partition_key: str, *, from_archive: bool = False, executor: str = "in_process", verbose: bool = False
 ) -> RunOutcome:
     """Materialize one daily partition of the whole graph and report what each asset recorded."""
-    run_config = _run_config(from_archive, verbose)
+    run_config = _run_config(from_archive, verbose, executor)
     instance = dg.DagsterInstance.get()
     if executor == "multiprocess":
         result = dg.execute_job(
@@ -120,9 +120,16 @@ def _failure_message(event: dg.DagsterEvent) -> str:
     return error.message.strip().splitlines()[-1] if error and error.message else "failed"
 
 
-def _run_config(from_archive: bool, verbose: bool) -> dict:
+def _run_config(from_archive: bool, verbose: bool, executor: str) -> dict:
     ops = ("raw__discovered_urls", "pages", "work__extracted")  # op names of the assets taking IngestConfig
+    execution = (
+        # forkserver with the definitions preloaded: each step's process starts without importing them again
+        {"config": {"multiprocess": {"start_method": {"forkserver": {"preload_modules": ["etl.definitions"]}}}}}
+        if executor == "multiprocess"
+        else {"config": {"in_process": {}}}
+    )
     return {
+        "execution": execution,
         "ops": {op: {"config": {"from_archive": from_archive}} for op in ops},
         # Dagster's own console log is for debugging; an operator gets one line per stage
         "loggers": {"console": {"config": {"log_level": "DEBUG"}}} if verbose else {"progress": {}},
