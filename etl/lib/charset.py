@@ -34,6 +34,16 @@ def normalize_charset(label: str | None) -> str | None:
     return {"iso8859-1": "cp1252", "ascii": "cp1252"}.get(name, name)
 
 
+def charset_label(codec: str) -> str:
+    """The standard label of a Python codec name (`cp1256` -> `windows-1256`), which Python also accepts."""
+    name = codecs.lookup(codec).name
+    if name.startswith("cp125") or name == "cp874":
+        return "windows-" + name[2:]
+    if name.startswith("iso8859-"):
+        return "iso-8859-" + name.split("-", 1)[1]
+    return name.replace("_", "-")
+
+
 def charset_from_content_type(content_type: str | None) -> str | None:
     match = _HEADER_CHARSET.search(content_type or "")
     return normalize_charset(match.group(1)) if match else None
@@ -54,6 +64,11 @@ def _decodes(body: bytes, charset: str) -> bool:
 
 def detect_charset(body: bytes, content_type: str | None = None) -> str | None:
     """The charset `body` decodes with, or None when no charset decodes it cleanly."""
+    charset = _detect_codec(body, content_type)
+    return charset_label(charset) if charset else None
+
+
+def _detect_codec(body: bytes, content_type: str | None) -> str | None:
     for bom, charset in _BOMS:
         if body.startswith(bom):
             return charset

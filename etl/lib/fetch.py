@@ -37,6 +37,14 @@ from etl.lib.urls import InvalidUrlError, canonicalize_url
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE_OUTCOMES = frozenset({"timeout", "connection_error"})
+_TIMEOUT_MEANING = {
+    "ConnectTimeout": "no connection within the connect timeout",
+    "ReadTimeout": "no data within the read timeout",
+    "WriteTimeout": "could not send the request within the write timeout",
+    "PoolTimeout": "no free connection within the pool timeout",
+}
+_CHALLENGE_STATUSES = frozenset({403, 429, 503})
+_CHALLENGE_READ_BYTES = 256 * 1024
 _DEFAULT_SITE = SiteConfig(name="default", urls=["http://default.invalid/"])
 
 
@@ -159,11 +167,13 @@ def _failure_from_exception(error: Exception) -> _AttemptError:
     if isinstance(cause, ResolutionError):
         return _AttemptError("connection_error", _one_line(str(cause)))
     if isinstance(error, httpx.TimeoutException):
-        return _AttemptError("timeout", _one_line(f"{type(error).__name__}: {error}"))
+        detail = str(error) or _TIMEOUT_MEANING.get(type(error).__name__, "timed out")
+        return _AttemptError("timeout", _one_line(f"{type(error).__name__}: {detail}"))
     if isinstance(error, httpx.RemoteProtocolError):
         return _AttemptError("connection_error", _one_line(f"truncated or malformed response: {error}"))
     if isinstance(error, httpx.NetworkError | httpx.ProtocolError):
-        return _AttemptError("connection_error", _one_line(f"{type(error).__name__}: {error}"))
+        detail = str(error) or str(cause or "") or "connection reset or closed by the server"
+        return _AttemptError("connection_error", _one_line(f"{type(error).__name__}: {detail}"))
     if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return _AttemptError("invalid_url", _one_line(str(error)))
     return _AttemptError("connection_error", _one_line(f"unexpected {type(error).__name__}: {error}"))
@@ -430,6 +440,8 @@ class Fetcher:
         if status == 304:
             attempt.outcome = "not_modified"
             return None, None
+        if status in _CHALLENGE_STATUSES and media_type(attempt.content_type) in HTML_TYPES:
+            await self._raise_if_challenge(response, attempt)
         if status >= 400 or status < 200:
             retry_after = _parse_retry_after(response.headers.get("retry-after"))
             raise _AttemptError("http_error", f"HTTP {status} {response.reason_phrase}".strip(), status=status,
@@ -447,6 +459,17 @@ class Fetcher:
         if purpose != "page":
             return body, None
         return await asyncio.to_thread(self._check_page, body, request, attempt)
+
+    async def _raise_if_challenge(self, response: httpx.Response, attempt: FetchAttempt) -> None:
+        """Bot walls answer 403 or 503 with a challenge page; that is not a server error worth retrying."""
+        try:
+            body = await self._read_body(response, attempt, _CHALLENGE_READ_BYTES)
+        except _AttemptError:
+            return
+        html = body.decode(detect_charset(body, attempt.content_type) or "utf-8", "replace")
+        outcome, why = classify_html(html, min_text_chars=0)
+        if outcome == "bot_challenge":
+            raise _AttemptError(outcome, f"HTTP {response.status_code}: {why}", status=response.status_code)
 
     async def _read_body(self, response: httpx.Response, attempt: FetchAttempt, max_decoded: int) -> bytes:
         try:

@@ -164,7 +164,10 @@ def conditional(body: bytes, etag: str, last_modified: str) -> Handler:
     """Answers 304 when the client already holds this ETag or Last-Modified."""
 
     def handle(handler: BaseHTTPRequestHandler) -> None:
-        if handler.headers.get("If-None-Match") == etag or handler.headers.get("If-Modified-Since") == last_modified:
+        if (
+            handler.headers.get("If-None-Match") == etag
+            or handler.headers.get("If-Modified-Since") == last_modified
+        ):
             handler.send_response(304)
             handler.send_header("ETag", etag)
             handler.end_headers()
@@ -186,13 +189,27 @@ class Counter:
     def __init__(self) -> None:
         self.calls: dict[str, int] = {}
         self.headers: dict[str, list[dict[str, str]]] = {}
+        self.times: dict[str, list[float]] = {}  # time.monotonic() of each request
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
 
     def record(self, path: str, headers: dict[str, str]) -> int:
         with self._lock:
             self.calls[path] = self.calls.get(path, 0) + 1
             self.headers.setdefault(path, []).append(headers)
+            self.times.setdefault(path, []).append(time.monotonic())
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             return self.calls[path]
+
+    def done(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def all_times(self) -> list[float]:
+        with self._lock:
+            return sorted(moment for moments in self.times.values() for moment in moments)
 
 
 class LoopbackServer:
@@ -210,19 +227,25 @@ class LoopbackServer:
                 server.counter.record(self.path, dict(self.headers.items()))
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
                 if route is None:
+                    server.counter.done()
                     send(self, b"not found", status=404, content_type="text/plain")
                     return
                 try:
                     route(self)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
+                finally:
+                    server.counter.done()
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
-            request_queue_size = 256
+            request_queue_size = 1024
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # clients that hang up mid-request are what these servers are for
 
         self._httpd = Server((host, 0), RequestHandler)
         self.host = host
