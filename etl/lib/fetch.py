@@ -487,6 +487,7 @@ class Fetcher:
                 decoded = decoder.feed(chunk)
                 attempt.bytes_decoded += len(decoded)
                 parts.append(decoded)
+            decoder.finish()
         except BodyTooLargeError as error:
             raise _AttemptError("too_large", str(error), status=response.status_code) from None
         except ContentDecodingError as error:

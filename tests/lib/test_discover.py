@@ -1,0 +1,226 @@
+"""Feed and sitemap parsing on real feeds and hostile XML, and `discover` against loopback sites."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from etl.lib.discover import URL_LIST_SOURCE, discover
+from etl.lib.feeds import FeedError, feed_links, parse_feed
+from etl.lib.fetch import FetchSettings
+from etl.lib.safexml import UnsafeXmlError, parse_w3c_datetime
+from etl.lib.sitemaps import SitemapError, parse_sitemap
+from etl.lib.sites import SitesFile
+from etl.lib.urls import canonicalize_url
+from tests.lib.hostile_server import LoopbackServer, page
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "feeds-and-sitemaps"
+if not CORPUS.exists():
+    CORPUS = Path("/work/shared/corpus/feeds-and-sitemaps")
+CASES = [json.loads(line) for line in (CORPUS / "feeds.jsonl").read_text().splitlines() if line.strip()]
+
+
+def _squash(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["file"].split("/")[-1] for case in CASES])
+def test_real_feeds_match_their_ground_truth(case):
+    found = parse_feed((CORPUS / case["file"]).read_bytes(), "https://feeds.example.org/feed")
+    assert len(found) == case["expected_item_count"]
+    for row, expected in zip(found, case["expected_items"], strict=True):
+        assert row.url == canonicalize_url(expected["link"].strip())
+        assert row.source_kind == "feed"
+        if "\ufffd" not in expected["title"]:  # the snapshot itself mis-decoded this feed's titles
+            assert row.title == _squash(expected["title"])
+        if expected.get("isoDate"):
+            assert row.published_at == parse_w3c_datetime(expected["isoDate"]).replace(microsecond=0)
+
+
+def test_feed_keeps_keywords_and_strips_tracking():
+    guardian = parse_feed((CORPUS / "xml/rss-parser__guardian.rss").read_bytes(), "https://x.org/")
+    assert guardian[0].keywords[:2] == ["Donald Trump", "State of the Union address"]
+    npr = parse_feed((CORPUS / "xml/trafilatura__npr-feed.json").read_bytes(), "https://x.org/")
+    assert all("utm_" not in row.url for row in npr)
+
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
+<ROOT><item><title>&lol9;</title><link>http://x.org/&lol9;</link></item></ROOT>"""
+HOSTILE = {
+    "billion-laughs-rss": LAUGHS.replace(b"ROOT", b"rss").replace(b"<item>", b"<channel><item>").replace(
+        b"</item>", b"</item></channel>"),
+    "billion-laughs-urlset": LAUGHS.replace(b"ROOT", b"urlset").replace(b"item>", b"url>").replace(b"link>", b"loc>"),
+    "external-entity": b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<urlset><url><loc>http://x.org/&xxe;</loc></url></urlset>""",
+    "external-parameter-entity": b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % ext SYSTEM "http://127.0.0.1:9/x.dtd"> %ext;]>
+<rss version="2.0"><channel><item><link>http://x.org/a</link></item></channel></rss>""",
+    "quadratic-blowup": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "' + b"x" * 50_000 + b'">]><rss><channel><item><title>'
+    + b"&a;" * 50_000 + b"</title></item></channel></rss>",
+    "malformed-with-entities": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><rss><channel><item>&a;<link>x & y',
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+@pytest.mark.parametrize("parse", [parse_feed, parse_sitemap], ids=["feed", "sitemap"])
+def test_hostile_xml_fails_safely_and_fast(name, parse):
+    started = time.monotonic()
+    with pytest.raises(UnsafeXmlError):
+        parse(HOSTILE[name], "https://x.org/feed")
+    assert time.monotonic() - started < 2
+
+
+def test_rss_091_doctype_without_entities_is_still_read():
+    body = b"""<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>t</title>
+<item><title>Old style</title><link>http://x.org/old</link></item></channel></rss>"""
+    [row] = parse_feed(body, "https://x.org/feed")
+    assert (row.url, row.title) == ("http://x.org/old", "Old style")
+
+
+@pytest.mark.parametrize(
+    "body", [b"<html><body>not a feed</body></html>", b'{"items": 3}', b"{not json", b""]
+)
+def test_not_a_feed(body):
+    with pytest.raises(FeedError):
+        parse_feed(body, "https://x.org/feed")
+
+
+URLSET = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url><loc>https://aawsat.com/node/1?utm_source=sm</loc><lastmod>2025-01-06T10:00:00+03:00</lastmod></url>
+  <url>
+    <loc>https://aawsat.com/node/2</loc>
+    <news:news>
+      <news:publication><news:name>Asharq Al-Awsat</news:name><news:language>ar</news:language></news:publication>
+      <news:publication_date>2025-01-06T09:30:00Z</news:publication_date>
+      <news:title>السعودية تستضيف قمة</news:title>
+      <news:keywords>السعودية, قمة ,سياسة</news:keywords>
+    </news:news>
+  </url>
+  <url><loc>javascript:alert(1)</loc></url>
+</urlset>""".replace("\n", "\r\n").encode()
+INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>/sitemaps/2024.xml</loc><lastmod>2024-12-31</lastmod></sitemap>
+<sitemap><loc>https://aawsat.com/sitemaps/2025.xml.gz</loc></sitemap></sitemapindex>"""
+
+
+def test_sitemap_and_news_sitemap_fields():
+    sitemap = parse_sitemap(URLSET, "https://aawsat.com/sitemap.xml", "aawsat")
+    plain, news = sitemap.urls
+    assert (plain.url, plain.source_kind, plain.site) == ("https://aawsat.com/node/1", "sitemap", "aawsat")
+    assert plain.lastmod == parse_w3c_datetime("2025-01-06T07:00:00Z")
+    assert news.source_kind == "news_sitemap"
+    assert news.title == "السعودية تستضيف قمة"
+    assert news.published_at == parse_w3c_datetime("2025-01-06T09:30:00+00:00")
+    assert news.keywords == ["السعودية", "قمة", "سياسة"]
+    assert len(sitemap.errors) == 1 and "javascript" in sitemap.errors[0]
+
+
+def test_sitemap_index_gzip_and_text():
+    index = parse_sitemap(gzip.compress(INDEX), "https://aawsat.com/sitemap_index.xml")
+    assert [child.url for child in index.sitemaps] == [
+        "https://aawsat.com/sitemaps/2024.xml", "https://aawsat.com/sitemaps/2025.xml.gz"]  # fmt: skip
+    assert index.sitemaps[0].lastmod is not None and index.urls == []
+    text = parse_sitemap(b"https://x.org/a\n\nhttps://x.org/b#top\n", "https://x.org/sitemap.txt")
+    assert [row.url for row in text.urls] == ["https://x.org/a", "https://x.org/b"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        gzip.compress(bytes(80 * 1024 * 1024)),
+        b"<html><body/></html>",
+        b"<urlset><url>",
+        gzip.compress(URLSET)[:-20],
+    ],
+    ids=["gzip-bomb", "wrong-root", "malformed", "truncated-gzip"],
+)
+def test_bad_sitemaps_raise_sitemap_error(body):
+    with pytest.raises(SitemapError):
+        parse_sitemap(body, "https://x.org/sitemap.xml")
+
+
+def test_homepage_feed_links():
+    html = b"""<html><head><link rel="alternate" type="application/rss+xml" href="/feed?utm_source=x">
+    <link rel="alternate" type="application/atom+xml" href="https://x.org/atom.xml">
+    <link rel="alternate" hreflang="en" href="/en/"><link rel="stylesheet" href="/s.css"></head></html>"""
+    assert feed_links(html, "https://x.org/") == ["https://x.org/feed", "https://x.org/atom.xml"]
+
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>From the feed</title><link>/news/1?utm_medium=rss</link><pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate>
+<category>Politics</category></item></channel></rss>"""
+
+
+def _site_routes(port_placeholder: str = "") -> dict:
+    news = URLSET.replace(b"https://aawsat.com", b"")
+    return {
+        "/robots.txt": page("User-agent: *\nDisallow: /private/\nSitemap: /sitemap_index.xml\n", content_type="text/plain"),
+        "/": page(b'<html><head><link rel="alternate" type="application/rss+xml" href="/auto-feed"></head></html>'),
+        "/feed": page(RSS, content_type="application/rss+xml"),
+        "/auto-feed": page(RSS.replace(b"/news/1", b"/news/3"), content_type="application/rss+xml"),
+        "/sitemap_index.xml": page(INDEX.replace(b"https://aawsat.com", b""), content_type="application/xml"),
+        "/sitemaps/2024.xml": page(news.replace(b"/node/", b"/news/"), content_type="application/xml"),
+        "/sitemaps/2025.xml.gz": page(gzip.compress(
+            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/news/9</loc></url></urlset>'),
+            content_type="application/x-gzip"),
+        "/loop-index.xml": page(b"<sitemapindex><sitemap><loc>/loop-index.xml</loc></sitemap></sitemapindex>",
+                                content_type="application/xml"),
+        "/laughs.xml": page(HOSTILE["billion-laughs-rss"], content_type="application/xml"),
+        "/private/feed": page(RSS, content_type="application/rss+xml"),
+    }  # fmt: skip
+
+
+def test_discover_reads_every_kind_of_source():
+    with LoopbackServer(_site_routes()) as server:
+        sites = SitesFile(allow_private_networks=True, sites=[{
+            "name": "local", "homepage": server.url("/"), "delay_seconds": 0,
+            "feeds": [server.url(p) for p in ("/feed", "/laughs.xml", "/missing", "/private/feed")],
+            "sitemaps": [server.url("/loop-index.xml")],
+            "urls": [server.url("/news/1#comments"), server.url("/news/7")],
+        }])  # fmt: skip
+        found, errors = discover(sites)
+        by_source = {}
+        for row in found:
+            by_source.setdefault((row.source_kind, row.source_url.replace(server.url(""), "")), []).append(
+                row
+            )
+        assert sorted(by_source) == [
+            ("feed", "/auto-feed"), ("feed", "/feed"), ("news_sitemap", "/sitemaps/2024.xml"),
+            ("sitemap", "/sitemaps/2024.xml"), ("sitemap", "/sitemaps/2025.xml.gz"), ("url_list", URL_LIST_SOURCE)]  # fmt: skip
+        # the same article from two sources stays two rows, each with what its source said
+        news1 = [row for row in found if row.url == server.url("/news/1")]
+        assert sorted(row.source_kind for row in news1) == ["feed", "sitemap", "url_list"]
+        [from_feed] = [row for row in news1 if row.source_kind == "feed"]
+        assert (from_feed.title, from_feed.keywords) == ("From the feed", ["Politics"])
+        [news] = by_source[("news_sitemap", "/sitemaps/2024.xml")]
+        assert news.title == "السعودية تستضيف قمة" and news.site == "local"
+        messages = {error.source_url.replace(server.url(""), ""): error.message for error in errors}
+        assert messages["/laughs.xml"].startswith("refused unsafe XML")
+        assert messages["/missing"] == "http_error: HTTP 404 Not Found"
+        assert messages["/private/feed"].startswith("robots_denied")
+        assert "javascript" in messages["/sitemaps/2024.xml"]
+        assert server.counter.calls["/loop-index.xml"] == 1
+        assert server.counter.calls["/robots.txt"] == 1
+
+
+def test_discover_refuses_private_addresses_unless_allowed():
+    with LoopbackServer(_site_routes()) as server:
+        sites = SitesFile(sites=[{"name": "local", "feeds": [server.url("/feed")]}])
+        found, errors = discover(sites, settings=FetchSettings.from_sites(sites))
+        assert found == []
+        assert errors and errors[0].message.startswith("blocked_private")
+        assert server.counter.calls == {}
