@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from etl.lib.archive import RawArchive
@@ -195,24 +196,33 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, asyncio.Future[RobotsRules]] = {}
         self._global = asyncio.Semaphore(settings.max_connections)
-        self._client: httpx.AsyncClient | None = None
+        self._clients: dict[str, httpx.AsyncClient] = {}
 
     async def __aenter__(self) -> Fetcher:
+        self._ssl_context = httpx.create_ssl_context()  # built once: it loads the CA bundle
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.gather(*(client.aclose() for client in self._clients.values()))
+
+    def _client_for(self, host: str) -> httpx.AsyncClient:
+        """One small connection pool per host: httpcore scans its whole pool on every request, so one shared
+        pool of hundreds of connections would cost more CPU than the requests themselves."""
+        client = self._clients.get(host)
+        if client is not None:
+            return client
         settings = self.settings
-        limits = httpx.Limits(
-            max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections
-        )
-        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        size = self._gates[host].concurrency if host in self._gates else 4
+        transport = httpx.AsyncHTTPTransport(verify=self._ssl_context, trust_env=False)
         # httpx has no public hook for the network backend, so the pool is rebuilt with the guarded one:
         # every connection, on every redirect hop, goes only to addresses the guard checked.
-        transport._pool = type(transport._pool)(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=self._ssl_context,
+            max_connections=size,
+            max_keepalive_connections=size,
             network_backend=GuardedBackend(self._guard),
         )
-        self._client = httpx.AsyncClient(
+        client = self._clients[host] = httpx.AsyncClient(
             transport=transport,
             trust_env=False,  # an environment proxy would bypass the address guard
             follow_redirects=False,
@@ -228,11 +238,7 @@ class Fetcher:
                 "Accept-Language": "*",
             },
         )
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        return client
 
     def _gate(self, host: str, site: SiteConfig) -> _HostGate:
         gate = self._gates.get(host)
@@ -359,7 +365,6 @@ class Fetcher:
 
         The time cap counts only time spent on the network, not time queued behind a host's politeness.
         """
-        assert self._client is not None
         try:
             current = canonicalize_url(url)
         except InvalidUrlError as error:
@@ -409,8 +414,8 @@ class Fetcher:
         max_decoded: int | None,
     ) -> str | tuple[bytes | None, str | None]:
         """One request: the next URL when it redirects, else the body and text."""
-        assert self._client is not None
-        async with self._client.stream("GET", current, headers=headers) as response:
+        client = self._client_for(urlsplit(current).netloc)
+        async with client.stream("GET", current, headers=headers) as response:
             attempt.status = response.status_code
             location = response.headers.get("location")
             if response.status_code in _REDIRECT_STATUSES and location:
