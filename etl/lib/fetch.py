@@ -13,6 +13,7 @@ import email.utils
 import hashlib
 import random
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from etl.lib.pagecheck import HTML_TYPES, binary_kind, classify_html, media_type
 from etl.lib.records import FetchAttempt, FetchRequest
 from etl.lib.robots import RobotsRules, robots_user_agent
 from etl.lib.sites import SiteConfig, SitesFile
-from etl.lib.urls import InvalidUrlError, canonicalize_url
+from etl.lib.urls import InvalidUrlError, canonicalize_url, host_of
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE_OUTCOMES = frozenset({"timeout", "connection_error"})
@@ -60,8 +61,10 @@ class FetchSettings:
     read_timeout: float = 30.0  # between two reads, not for the whole body
     total_timeout: float = 90.0  # one attempt: redirects, headers and body
     max_redirects: int = 10
-    max_wire_bytes: int = 16 * 1024 * 1024  # compressed, as received
-    max_decoded_bytes: int = 32 * 1024 * 1024  # after Content-Encoding
+    # Body caps times max_connections bound the run's memory: 10 MiB x 32 in flight stays well under 1 GB,
+    # and news pages, even with inline JSON, rarely pass 3 MiB.
+    max_wire_bytes: int = 8 * 1024 * 1024  # compressed, as received
+    max_decoded_bytes: int = 10 * 1024 * 1024  # after Content-Encoding
     max_attempts: int = 3
     backoff_base: float = 2.0  # seconds before the second attempt; doubles each time, with jitter
     backoff_max: float = 60.0
@@ -69,7 +72,7 @@ class FetchSettings:
     respect_robots: bool = True
     max_crawl_delay: float = 60.0  # a larger robots.txt Crawl-delay is clamped to this
     max_robots_bytes: int = 512 * 1024
-    max_connections: int = 64  # across all hosts
+    max_connections: int = 32  # across all hosts
     min_text_chars: int = 64  # fewer visible characters in a 200 page make it an empty shell
 
     @classmethod
@@ -546,7 +549,23 @@ async def _fetch_all(
                 return [failed]
             return download.attempts
 
-        results = await asyncio.gather(*(one(request) for request in requests))
+        # A few workers per host, not a task per request: a run of 100,000 pages then holds 100,000 small
+        # requests in memory, not 100,000 suspended coroutines.
+        queues: dict[str, deque[int]] = defaultdict(deque)
+        for index, request in enumerate(requests):
+            queues[host_of(request.url)].append(index)
+        results: list[list[FetchAttempt]] = [[] for _ in requests]
+
+        async def worker(queue: deque[int]) -> None:
+            while queue:
+                index = queue.popleft()
+                results[index] = await one(requests[index])
+
+        workers = []
+        for queue in queues.values():
+            site = _site_for(requests[queue[0]], by_name)
+            workers.extend(worker(queue) for _ in range(min(site.max_concurrency, len(queue))))
+        await asyncio.gather(*workers)
     return [attempt for attempts in results for attempt in attempts]
 
 
