@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from etl.lib.feeds import FeedError, feed_links, parse_feed_with_errors
 from etl.lib.fetch import Fetcher, FetchSettings
@@ -18,7 +17,7 @@ from etl.lib.records import DiscoveredUrl
 from etl.lib.safexml import UnsafeXmlError
 from etl.lib.sitemaps import MAX_SITEMAP_BYTES, ChildSitemap, SitemapError, parse_sitemap
 from etl.lib.sites import SiteConfig, SitesFile
-from etl.lib.urls import InvalidUrlError, canonicalize_url
+from etl.lib.urls import InvalidUrlError, canonicalize_url, origin_of
 
 # Sitemap indexes of big news sites reach back decades; the newest children are the ones with new articles.
 MAX_SITEMAPS_PER_SITE = 200
@@ -136,15 +135,11 @@ class _SiteDiscovery:
         if site.homepage:
             sources.append(self.homepage(_canonical_or_same(site.homepage)))
         origins = {
-            _origin(url) for url in [*site.feeds, *site.sitemaps, *([site.homepage] if site.homepage else [])]
+            origin_of(url)
+            for url in [*site.feeds, *site.sitemaps, *([site.homepage] if site.homepage else [])]
         }
         sources.extend(self.robots_sitemaps(origin + "/") for origin in sorted(origins))
         await asyncio.gather(*sources)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _canonical_or_same(url: str) -> str:
@@ -164,7 +159,7 @@ def _newest_first(children: list[ChildSitemap]) -> list[ChildSitemap]:
 async def _discover_all(
     sites: SitesFile, settings: FetchSettings
 ) -> tuple[list[DiscoveredUrl], list[DiscoveryError]]:
-    async with Fetcher(settings, sites) as fetcher:
+    async with Fetcher(settings) as fetcher:
         runs = [_SiteDiscovery(fetcher, site) for site in sites.sites]
         await asyncio.gather(*(run.run() for run in runs))
     return [row for run in runs for row in run.found], [error for run in runs for error in run.errors]

@@ -35,7 +35,7 @@ from etl.lib.pagecheck import HTML_TYPES, binary_kind, classify_html, media_type
 from etl.lib.records import FetchAttempt, FetchRequest
 from etl.lib.robots import RobotsRules, robots_user_agent
 from etl.lib.sites import SiteConfig, SitesFile
-from etl.lib.urls import InvalidUrlError, canonicalize_url, host_of
+from etl.lib.urls import InvalidUrlError, canonicalize_url, host_of, origin_of
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE_OUTCOMES = frozenset({"timeout", "connection_error"})
@@ -47,6 +47,7 @@ _TIMEOUT_MEANING = {
 }
 _CHALLENGE_STATUSES = frozenset({403, 429, 503})
 _CHALLENGE_READ_BYTES = 256 * 1024
+# Politeness for requests whose site the sites file does not name (the URL only satisfies validation).
 _DEFAULT_SITE = SiteConfig(name="default", urls=["http://default.invalid/"])
 
 
@@ -86,11 +87,17 @@ class Download:
 
     attempts: list[FetchAttempt]
     body: bytes | None = None
-    text: str | None = None  # the decoded page, for HTML pages that came out ok
 
     @property
     def final(self) -> FetchAttempt:
         return self.attempts[-1]
+
+
+@dataclass(frozen=True)
+class _Redirect:
+    """A hop that answered with a redirect to `url` (already canonical and not seen before)."""
+
+    url: str
 
 
 class _AttemptError(Exception):
@@ -153,11 +160,6 @@ def _one_line(text: str, limit: int = 300) -> str:
     return " ".join(str(text).split())[:limit]
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 def _default_port(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
@@ -186,10 +188,9 @@ def _failure_from_exception(error: Exception) -> _AttemptError:
 class Fetcher:
     """The shared machinery of `fetch_pages` and discovery; use inside one asyncio loop, as a context manager."""
 
-    def __init__(self, settings: FetchSettings, sites: SitesFile, archive: RawArchive | None = None) -> None:
+    def __init__(self, settings: FetchSettings, archive: RawArchive | None = None) -> None:
         self.settings = settings
         self.archive = archive
-        self._sites = {site.name: site for site in sites.sites}
         self._robots_agent = robots_user_agent(settings.user_agent)
         self._guard = AddressGuard(
             allow_private_networks=settings.allow_private_networks,
@@ -251,7 +252,7 @@ class Fetcher:
 
     async def robots_for(self, url: str, site: SiteConfig) -> RobotsRules:
         """The robots.txt rules of `url`'s origin, fetched once per run."""
-        origin = _origin(url)
+        origin = origin_of(url)
         future = self._robots.get(origin)
         if future is None:
             future = self._robots[origin] = asyncio.get_running_loop().create_future()
@@ -313,7 +314,7 @@ class Fetcher:
             if on_attempt is not None:
                 on_attempt(attempt)
             if is_last:
-                return Download(attempts, download.body, download.text)
+                return Download(attempts, download.body)
             await asyncio.sleep(retry_in or 0.0)
         raise AssertionError("unreachable: the last attempt always returns")
 
@@ -335,10 +336,9 @@ class Fetcher:
             url=url, site=site.name, attempt=number, outcome="ok", fetched_at=datetime.now(UTC)
         )
         body: bytes | None = None
-        text: str | None = None
         retry: float | None = None
         try:
-            body, text = await self._follow(url, site, purpose, request, attempt, max_decoded)
+            body = await self._follow(url, site, purpose, request, attempt, max_decoded)
         except _AttemptError as failure:
             attempt.outcome, attempt.error = failure.outcome, failure.error
             attempt.status = failure.status if failure.status is not None else attempt.status
@@ -353,7 +353,7 @@ class Fetcher:
             attempt.outcome, attempt.error = failure.outcome, failure.error
             retry = self._backoff(number) if failure.retryable else None
         kept = body if attempt.outcome in ("ok", "bot_challenge", "empty_page") else None
-        return Download([attempt], kept, text if attempt.outcome == "ok" else None), retry
+        return Download([attempt], kept), retry
 
     async def _follow(
         self,
@@ -363,7 +363,7 @@ class Fetcher:
         request: FetchRequest | None,
         attempt: FetchAttempt,
         max_decoded: int | None,
-    ) -> tuple[bytes | None, str | None]:
+    ) -> bytes | None:
         """Follow redirects by hand, checking robots and the address guard on every hop.
 
         The time cap counts only time spent on the network, not time queued behind a host's politeness.
@@ -400,8 +400,8 @@ class Fetcher:
                         )
                 finally:
                     attempt.elapsed_ms += int((time.monotonic() - hop_started) * 1000)
-            if isinstance(result, str):
-                current = result
+            if isinstance(result, _Redirect):
+                current = result.url
                 continue
             return result
         raise _AttemptError("too_many_redirects", f"more than {self.settings.max_redirects} redirects")
@@ -415,8 +415,8 @@ class Fetcher:
         request: FetchRequest | None,
         attempt: FetchAttempt,
         max_decoded: int | None,
-    ) -> str | tuple[bytes | None, str | None]:
-        """One request: the next URL when it redirects, else the body and text."""
+    ) -> _Redirect | bytes | None:
+        """One request: where it redirects to, else the body (None for a 304)."""
         client = self._client_for(urlsplit(current).netloc)
         async with client.stream("GET", current, headers=headers) as response:
             attempt.status = response.status_code
@@ -429,7 +429,7 @@ class Fetcher:
                 if target in seen:
                     raise _AttemptError("redirect_loop", _one_line(f"redirect loop back to {target}"))
                 seen.add(target)
-                return target
+                return _Redirect(target)
             return await self._read(response, purpose, request, attempt, max_decoded)
 
     async def _read(
@@ -439,7 +439,7 @@ class Fetcher:
         request: FetchRequest | None,
         attempt: FetchAttempt,
         max_decoded: int | None,
-    ) -> tuple[bytes | None, str | None]:
+    ) -> bytes | None:
         settings = self.settings
         status = response.status_code
         attempt.content_type = response.headers.get("content-type")
@@ -447,7 +447,7 @@ class Fetcher:
         attempt.last_modified = response.headers.get("last-modified")
         if status == 304:
             attempt.outcome = "not_modified"
-            return None, None
+            return None
         if status in _CHALLENGE_STATUSES and media_type(attempt.content_type) in HTML_TYPES:
             await self._raise_if_challenge(response, attempt)
         if status >= 400 or status < 200:
@@ -465,7 +465,7 @@ class Fetcher:
         body = await self._read_body(response, attempt, max_decoded or settings.max_decoded_bytes)
         attempt.body_sha256 = hashlib.sha256(body).hexdigest()
         if purpose != "page":
-            return body, None
+            return body
         return await asyncio.to_thread(self._check_page, body, request, attempt)
 
     async def _raise_if_challenge(self, response: httpx.Response, attempt: FetchAttempt) -> None:
@@ -502,9 +502,7 @@ class Fetcher:
             raise _AttemptError("decode_error", str(error), status=response.status_code) from None
         return b"".join(parts)
 
-    def _check_page(
-        self, body: bytes, request: FetchRequest | None, attempt: FetchAttempt
-    ) -> tuple[bytes | None, str | None]:
+    def _check_page(self, body: bytes, request: FetchRequest | None, attempt: FetchAttempt) -> bytes:
         """Decode and judge an HTML page, then archive it (runs in a worker thread: CPU and disk)."""
         binary = binary_kind(body)
         if binary is not None:
@@ -512,14 +510,13 @@ class Fetcher:
         charset = detect_charset(body, attempt.content_type)
         if charset is None:
             raise _AttemptError("decode_error", "no charset decodes the body")
-        text = body.decode(charset)
         attempt.encoding = charset
-        outcome, why = classify_html(text, min_text_chars=self.settings.min_text_chars)
+        outcome, why = classify_html(body.decode(charset), min_text_chars=self.settings.min_text_chars)
         attempt.outcome, attempt.error = outcome, why
         attempt.unchanged = request is not None and request.previous_content_hash == attempt.body_sha256
         if self.archive is not None:
             attempt.archive_key = self.archive.put(body)
-        return body, text
+        return body
 
 
 def _site_for(request: FetchRequest, sites: dict[str, SiteConfig]) -> SiteConfig:
@@ -535,7 +532,7 @@ async def _fetch_all(
     on_attempt: Callable[[FetchAttempt], None] | None,
 ) -> list[FetchAttempt]:
     by_name = {site.name: site for site in sites.sites}
-    async with Fetcher(settings, sites, archive) as fetcher:
+    async with Fetcher(settings, archive) as fetcher:
 
         async def one(request: FetchRequest) -> list[FetchAttempt]:
             site = _site_for(request, by_name)

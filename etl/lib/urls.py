@@ -115,3 +115,9 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
 def host_of(url: str) -> str:
     """The host (with a non-default port) that politeness limits are counted per."""
     return urlsplit(url).netloc.lower()
+
+
+def origin_of(url: str) -> str:
+    """`https://Example.com:8443/a?b` -> `https://example.com:8443`: where robots.txt rules apply."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
