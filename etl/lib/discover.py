@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from datetime import datetime
 
 from etl.lib.feeds import FeedError, feed_links, parse_feed_with_errors
 from etl.lib.fetch import Fetcher, FetchSettings
@@ -37,9 +38,10 @@ class DiscoveryError:
 class _SiteDiscovery:
     """Discovery of one site; collects rows and errors as its sources come in."""
 
-    def __init__(self, fetcher: Fetcher, site: SiteConfig) -> None:
+    def __init__(self, fetcher: Fetcher, site: SiteConfig, since: datetime | None) -> None:
         self.fetcher = fetcher
         self.site = site
+        self.since = since
         self.found: list[DiscoveredUrl] = []
         self.errors: list[DiscoveryError] = []
         self._sitemaps_seen: set[str] = set()
@@ -95,9 +97,11 @@ class _SiteDiscovery:
         if depth >= MAX_INDEX_DEPTH:
             self.error(url, f"sitemap index nested deeper than {MAX_INDEX_DEPTH}; children skipped")
             return
-        await asyncio.gather(
-            *(self.sitemap(child.url, depth + 1) for child in _newest_first(parsed.sitemaps))
-        )
+        children = [
+            child for child in parsed.sitemaps
+            if self.since is None or child.lastmod is None or child.lastmod >= self.since
+        ]  # fmt: skip
+        await asyncio.gather(*(self.sitemap(child.url, depth + 1) for child in _newest_first(children)))
 
     async def robots_sitemaps(self, origin_url: str) -> None:
         rules = await self.fetcher.robots_for(origin_url, self.site)
@@ -157,16 +161,20 @@ def _newest_first(children: list[ChildSitemap]) -> list[ChildSitemap]:
 
 
 async def _discover_all(
-    sites: SitesFile, settings: FetchSettings
+    sites: SitesFile, settings: FetchSettings, since: datetime | None
 ) -> tuple[list[DiscoveredUrl], list[DiscoveryError]]:
     async with Fetcher(settings) as fetcher:
-        runs = [_SiteDiscovery(fetcher, site) for site in sites.sites]
+        runs = [_SiteDiscovery(fetcher, site, since) for site in sites.sites]
         await asyncio.gather(*(run.run() for run in runs))
     return [row for run in runs for row in run.found], [error for run in runs for error in run.errors]
 
 
 def discover(
-    sites: SitesFile, *, settings: FetchSettings | None = None
+    sites: SitesFile, *, settings: FetchSettings | None = None, since: datetime | None = None
 ) -> tuple[list[DiscoveredUrl], list[DiscoveryError]]:
-    """Every URL every site announces, one row per (URL, source), and one error per source that failed."""
-    return asyncio.run(_discover_all(sites, settings or FetchSettings.from_sites(sites)))
+    """Every URL every site announces, one row per (URL, source), and one error per source that failed.
+
+    With `since` (UTC), the children of a sitemap index last modified before it are not fetched: a news site's
+    index reaches back years, and its old sitemaps hold no new articles. Undated children are always fetched.
+    """
+    return asyncio.run(_discover_all(sites, settings or FetchSettings.from_sites(sites), since))

@@ -131,11 +131,15 @@ class _HostGate:
 
     async def __aenter__(self) -> None:
         await self._semaphore.acquire()
-        async with self._lock:
-            wait = self._next_start - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next_start = time.monotonic() + self.delay
+        try:
+            async with self._lock:
+                wait = self._next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next_start = time.monotonic() + self.delay
+        except BaseException:  # cancelled while waiting its turn: give the slot back
+            self._semaphore.release()
+            raise
 
     async def __aexit__(self, *exc: object) -> None:
         self._semaphore.release()

@@ -224,3 +224,13 @@ def test_discover_refuses_private_addresses_unless_allowed():
         assert found == []
         assert errors and errors[0].message.startswith("blocked_private")
         assert server.counter.calls == {}
+
+
+def test_since_skips_old_children_of_a_sitemap_index():
+    with LoopbackServer(_site_routes()) as server:
+        sites = SitesFile(allow_private_networks=True, sites=[{
+            "name": "local", "sitemaps": [server.url("/sitemap_index.xml")], "delay_seconds": 0}])  # fmt: skip
+        found, _ = discover(sites, since=parse_w3c_datetime("2025-01-01"))
+        assert "/sitemaps/2024.xml" not in server.counter.calls  # lastmod 2024-12-31
+        assert server.counter.calls["/sitemaps/2025.xml.gz"] == 1  # undated: always read
+        assert [row.url for row in found] == [server.url("/news/9")]
