@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.lib.discover import URL_LIST_SOURCE, discover
-from etl.lib.feeds import FeedError, feed_links, parse_feed
+from etl.lib.feeds import FeedError, feed_links, parse_feed, parse_localized_rfc822
 from etl.lib.fetch import FetchSettings
 from etl.lib.safexml import UnsafeXmlError, parse_w3c_datetime
 from etl.lib.sitemaps import SitemapError, parse_sitemap
@@ -39,6 +39,30 @@ def test_real_feeds_match_their_ground_truth(case):
             assert row.title == _squash(expected["title"])
         if expected.get("isoDate"):
             assert row.published_at == parse_w3c_datetime(expected["isoDate"]).replace(microsecond=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Seg, 24 Set 2018 19:42:40 -0300", "2018-09-24T22:42:40+00:00"),
+        ("mar., 02 janv. 2024 10:00:00 +0100", "2024-01-02T09:00:00+00:00"),
+        ("Di, 05 Mär 2024 08:00:00 GMT", "2024-03-05T08:00:00+00:00"),
+        ("الثلاثاء، ٠٥ مارس ٢٠٢٤ ١٠:٣٠:٠٠ +0300", "2024-03-05T07:30:00+00:00"),
+        ("05 كانون الثاني 2024 10:30:00 +0000", "2024-01-05T10:30:00+00:00"),
+        ("not a date", None),
+    ],
+)
+def test_localized_rfc822_dates(text, iso):
+    expected = parse_w3c_datetime(iso) if iso else None
+    assert parse_localized_rfc822(text) == expected
+
+
+def test_undeclared_latin1_feed_with_portuguese_dates():
+    uol = parse_feed((CORPUS / "xml/rss-parser__uolNoticias.rss").read_bytes(), "https://x.org/")
+    assert uol[0].published_at == parse_w3c_datetime("2018-09-24T22:42:40Z")
+    assert all(row.published_at is not None for row in uol)
+    # no XML declaration, no charset: the titles must still not come out as mojibake or U+FFFD
+    assert uol[0].title == "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno"
 
 
 def test_feed_keeps_keywords_and_strips_tracking():
