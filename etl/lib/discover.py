@@ -51,7 +51,7 @@ class _SiteDiscovery:
         self.errors.append(DiscoveryError(self.site.name, source_url, " ".join(message.split())[:500]))
 
     async def _get(self, url: str) -> bytes | None:
-        download = await self.fetcher.fetch(url, self.site, purpose="document", max_decoded=MAX_SITEMAP_BYTES)
+        download = await self.fetcher.fetch(url, self.site, purpose="document", max_bytes=MAX_SITEMAP_BYTES)
         final = download.final
         if final.outcome != "ok" or download.body is None:
             self.error(url, f"{final.outcome}: {final.error or final.status}")

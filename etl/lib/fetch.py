@@ -94,6 +94,17 @@ class Download:
 
 
 @dataclass(frozen=True)
+class _Job:
+    """What one `Fetcher.fetch` call asks for, handed down to each attempt and hop."""
+
+    site: SiteConfig
+    purpose: str  # page (HTML only, checked and archived) | document (feeds, sitemaps: any type) | robots
+    request: FetchRequest | None
+    max_wire: int
+    max_decoded: int
+
+
+@dataclass(frozen=True)
 class _Redirect:
     """A hop that answered with a redirect to `url` (already canonical and not seen before)."""
 
@@ -279,7 +290,7 @@ class Fetcher:
             purpose="robots",
             max_attempts=1,
             on_attempt=None,
-            max_decoded=self.settings.max_robots_bytes,
+            max_bytes=self.settings.max_robots_bytes,
         )
         final = download.final
         if final.outcome == "ok" and download.body is not None:
@@ -300,14 +311,21 @@ class Fetcher:
         request: FetchRequest | None = None,
         max_attempts: int | None = None,
         on_attempt: Callable[[FetchAttempt], None] | None = None,
-        max_decoded: int | None = None,
+        max_bytes: int | None = None,  # replaces both body caps, for documents larger than pages
     ) -> Download:
         """Fetch `url` with retries; never raises for anything the server or the URL does."""
         settings = self.settings
+        job = _Job(
+            site,
+            purpose,
+            request,
+            max_bytes or settings.max_wire_bytes,
+            max_bytes or settings.max_decoded_bytes,
+        )
         max_attempts = max_attempts or settings.max_attempts
         attempts: list[FetchAttempt] = []
         for number in range(1, max_attempts + 1):
-            download, retry_in = await self._attempt(url, site, number, purpose, request, max_decoded)
+            download, retry_in = await self._attempt(url, job, number)
             attempt = download.final
             is_last = number == max_attempts or retry_in is None
             if not is_last and retry_in is not None and retry_in > settings.retry_after_cap:
@@ -326,23 +344,15 @@ class Fetcher:
         ceiling = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (number - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter keeps retries from arriving in lockstep
 
-    async def _attempt(
-        self,
-        url: str,
-        site: SiteConfig,
-        number: int,
-        purpose: str,
-        request: FetchRequest | None,
-        max_decoded: int | None,
-    ) -> tuple[Download, float | None]:
+    async def _attempt(self, url: str, job: _Job, number: int) -> tuple[Download, float | None]:
         """One attempt, and in how many seconds to retry it (None: do not)."""
         attempt = FetchAttempt(
-            url=url, site=site.name, attempt=number, outcome="ok", fetched_at=datetime.now(UTC)
+            url=url, site=job.site.name, attempt=number, outcome="ok", fetched_at=datetime.now(UTC)
         )
         body: bytes | None = None
         retry: float | None = None
         try:
-            body = await self._follow(url, site, purpose, request, attempt, max_decoded)
+            body = await self._follow(url, job, attempt)
         except _AttemptError as failure:
             attempt.outcome, attempt.error = failure.outcome, failure.error
             attempt.status = failure.status if failure.status is not None else attempt.status
@@ -359,15 +369,7 @@ class Fetcher:
         kept = body if attempt.outcome in ("ok", "bot_challenge", "empty_page") else None
         return Download([attempt], kept), retry
 
-    async def _follow(
-        self,
-        url: str,
-        site: SiteConfig,
-        purpose: str,
-        request: FetchRequest | None,
-        attempt: FetchAttempt,
-        max_decoded: int | None,
-    ) -> bytes | None:
+    async def _follow(self, url: str, job: _Job, attempt: FetchAttempt) -> bytes | None:
         """Follow redirects by hand, checking robots and the address guard on every hop.
 
         The time cap counts only time spent on the network, not time queued behind a host's politeness.
@@ -378,14 +380,14 @@ class Fetcher:
             raise _AttemptError("invalid_url", _one_line(str(error))) from None
         seen = {current}
         headers: dict[str, str] = {}
-        if request is not None and request.etag:
-            headers["If-None-Match"] = request.etag
-        if request is not None and request.last_modified:
-            headers["If-Modified-Since"] = request.last_modified
+        if job.request is not None and job.request.etag:
+            headers["If-None-Match"] = job.request.etag
+        if job.request is not None and job.request.last_modified:
+            headers["If-Modified-Since"] = job.request.last_modified
         for _hop in range(self.settings.max_redirects + 1):
             attempt.final_url = current
-            if purpose != "robots" and self.settings.respect_robots:
-                rules = await self.robots_for(current, site)
+            if job.purpose != "robots" and self.settings.respect_robots:
+                rules = await self.robots_for(current, job.site)
                 if not rules.allows(current, self._robots_agent):
                     raise _AttemptError("robots_denied", rules.reason or "disallowed by robots.txt")
             host, port = _default_port(current)
@@ -395,13 +397,11 @@ class Fetcher:
                 raise _AttemptError("blocked_private", _one_line(str(error))) from None
             except ResolutionError as error:
                 raise _AttemptError("connection_error", _one_line(str(error))) from None
-            async with self._gate(urlsplit(current).netloc, site), self._global:
+            async with self._gate(urlsplit(current).netloc, job.site), self._global:
                 hop_started = time.monotonic()
                 try:
                     async with asyncio.timeout(self.settings.total_timeout - attempt.elapsed_ms / 1000):
-                        result = await self._hop(
-                            current, headers, seen, purpose, request, attempt, max_decoded
-                        )
+                        result = await self._hop(current, headers, seen, job, attempt)
                 finally:
                     attempt.elapsed_ms += int((time.monotonic() - hop_started) * 1000)
             if isinstance(result, _Redirect):
@@ -411,14 +411,7 @@ class Fetcher:
         raise _AttemptError("too_many_redirects", f"more than {self.settings.max_redirects} redirects")
 
     async def _hop(
-        self,
-        current: str,
-        headers: dict[str, str],
-        seen: set[str],
-        purpose: str,
-        request: FetchRequest | None,
-        attempt: FetchAttempt,
-        max_decoded: int | None,
+        self, current: str, headers: dict[str, str], seen: set[str], job: _Job, attempt: FetchAttempt
     ) -> _Redirect | bytes | None:
         """One request: where it redirects to, else the body (None for a 304)."""
         client = self._client_for(urlsplit(current).netloc)
@@ -434,17 +427,9 @@ class Fetcher:
                     raise _AttemptError("redirect_loop", _one_line(f"redirect loop back to {target}"))
                 seen.add(target)
                 return _Redirect(target)
-            return await self._read(response, purpose, request, attempt, max_decoded)
+            return await self._read(response, job, attempt)
 
-    async def _read(
-        self,
-        response: httpx.Response,
-        purpose: str,
-        request: FetchRequest | None,
-        attempt: FetchAttempt,
-        max_decoded: int | None,
-    ) -> bytes | None:
-        settings = self.settings
+    async def _read(self, response: httpx.Response, job: _Job, attempt: FetchAttempt) -> bytes | None:
         status = response.status_code
         attempt.content_type = response.headers.get("content-type")
         attempt.etag = response.headers.get("etag")
@@ -453,29 +438,27 @@ class Fetcher:
             attempt.outcome = "not_modified"
             return None
         if status in _CHALLENGE_STATUSES and media_type(attempt.content_type) in HTML_TYPES:
-            await self._raise_if_challenge(response, attempt)
+            await self._raise_if_challenge(response, job, attempt)
         if status >= 400 or status < 200:
             retry_after = _parse_retry_after(response.headers.get("retry-after"))
             raise _AttemptError("http_error", f"HTTP {status} {response.reason_phrase}".strip(), status=status,
                            retry_after=retry_after)  # fmt: skip
         kind = media_type(attempt.content_type)
-        if purpose == "page" and kind is not None and kind not in HTML_TYPES:
+        if job.purpose == "page" and kind is not None and kind not in HTML_TYPES:
             raise _AttemptError("not_html", f"content type {kind} is not HTML", status=status)
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > settings.max_wire_bytes:
-            raise _AttemptError(
-                "too_large", f"Content-Length {declared} exceeds {settings.max_wire_bytes} bytes"
-            )
-        body = await self._read_body(response, attempt, max_decoded or settings.max_decoded_bytes)
+        if declared.isdigit() and int(declared) > job.max_wire:
+            raise _AttemptError("too_large", f"Content-Length {declared} exceeds {job.max_wire} bytes")
+        body = await self._read_body(response, attempt, job.max_wire, job.max_decoded)
         attempt.body_sha256 = hashlib.sha256(body).hexdigest()
-        if purpose != "page":
+        if job.purpose != "page":
             return body
-        return await asyncio.to_thread(self._check_page, body, request, attempt)
+        return await asyncio.to_thread(self._check_page, body, job.request, attempt)
 
-    async def _raise_if_challenge(self, response: httpx.Response, attempt: FetchAttempt) -> None:
+    async def _raise_if_challenge(self, response: httpx.Response, job: _Job, attempt: FetchAttempt) -> None:
         """Bot walls answer 403 or 503 with a challenge page; that is not a server error worth retrying."""
         try:
-            body = await self._read_body(response, attempt, _CHALLENGE_READ_BYTES)
+            body = await self._read_body(response, attempt, job.max_wire, _CHALLENGE_READ_BYTES)
         except _AttemptError:
             return
         html = body.decode(detect_charset(body, attempt.content_type) or "utf-8", "replace")
@@ -483,7 +466,9 @@ class Fetcher:
         if outcome == "bot_challenge":
             raise _AttemptError(outcome, f"HTTP {response.status_code}: {why}", status=response.status_code)
 
-    async def _read_body(self, response: httpx.Response, attempt: FetchAttempt, max_decoded: int) -> bytes:
+    async def _read_body(
+        self, response: httpx.Response, attempt: FetchAttempt, max_wire: int, max_decoded: int
+    ) -> bytes:
         try:
             decoder = BoundedDecoder(response.headers.get("content-encoding"), max_decoded)
         except ContentDecodingError as error:
@@ -492,10 +477,8 @@ class Fetcher:
         try:
             async for chunk in response.aiter_raw():
                 attempt.bytes_received += len(chunk)
-                if attempt.bytes_received > self.settings.max_wire_bytes:
-                    raise _AttemptError(
-                        "too_large", f"body exceeds {self.settings.max_wire_bytes} bytes on the wire"
-                    )
+                if attempt.bytes_received > max_wire:
+                    raise _AttemptError("too_large", f"body exceeds {max_wire} bytes on the wire")
                 decoded = decoder.feed(chunk)
                 attempt.bytes_decoded += len(decoded)
                 parts.append(decoded)

@@ -16,7 +16,7 @@ from etl.lib.safexml import UnsafeXmlError, parse_w3c_datetime
 from etl.lib.sitemaps import SitemapError, parse_sitemap
 from etl.lib.sites import SitesFile
 from etl.lib.urls import canonicalize_url
-from tests.lib.hostile_server import LoopbackServer, page
+from tests.lib.hostile_server import LoopbackServer, gzip_bomb, page
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "feeds-and-sitemaps"
 if not CORPUS.exists():
@@ -258,3 +258,18 @@ def test_since_skips_old_children_of_a_sitemap_index():
         assert "/sitemaps/2024.xml" not in server.counter.calls  # lastmod 2024-12-31
         assert server.counter.calls["/sitemaps/2025.xml.gz"] == 1  # undated: always read
         assert [row.url for row in found] == [server.url("/news/9")]
+
+
+def test_discovery_documents_may_exceed_the_page_cap_but_bombs_may_not():
+    entries = "".join(f"<url><loc>/news/{n}</loc></url>" for n in range(50_000))  # 1.6 MB: over the page cap
+    big = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'.encode()
+    routes = {"/big.xml": page(big, content_type="application/xml"), "/bomb.xml": gzip_bomb(2 * 1024**3)}
+    with LoopbackServer(routes) as server:
+        sites = SitesFile(allow_private_networks=True, sites=[{
+            "name": "big", "sitemaps": [server.url("/big.xml")], "feeds": [server.url("/bomb.xml")],
+            "delay_seconds": 0}])  # fmt: skip
+        settings = FetchSettings(allow_private_networks=True, max_wire_bytes=2**20, max_decoded_bytes=2**20)
+        found, errors = discover(sites, settings=settings)
+        assert len(found) == 50_000
+        [bomb] = errors
+        assert bomb.source_url.endswith("/bomb.xml") and bomb.message.startswith("too_large")
