@@ -12,6 +12,7 @@ import asyncio
 import email.utils
 import hashlib
 import random
+import ssl
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
@@ -58,6 +59,7 @@ class FetchSettings:
     user_agent: str = "Akhbar/0.1 (+https://github.com/akhbar-news/akhbar)"
     allow_private_networks: bool = False
     private_network_allowlist: tuple[str, ...] = ()  # CIDRs reachable even when private networks are refused
+    ca_bundle: str | None = None  # a CA file trusted besides the system's (a TLS-inspecting proxy, a test CA)
     connect_timeout: float = 10.0
     read_timeout: float = 30.0  # between two reads, not for the whole body
     total_timeout: float = 90.0  # one attempt: redirects, headers and body
@@ -115,16 +117,24 @@ class _AttemptError(Exception):
     """Ends one attempt with an outcome; `retry_after` (seconds) when the server said when to come back."""
 
     def __init__(
-        self, outcome: str, error: str, *, status: int | None = None, retry_after: float | None = None
+        self,
+        outcome: str,
+        error: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        retryable: bool | None = None,
     ):
         super().__init__(error)
         self.outcome = outcome
         self.error = error
         self.status = status
         self.retry_after = retry_after
-        self.retryable = outcome in _RETRYABLE_OUTCOMES or (
-            outcome == "http_error" and status is not None and (status == 429 or status >= 500)
-        )
+        if retryable is None:
+            retryable = outcome in _RETRYABLE_OUTCOMES or (
+                outcome == "http_error" and status is not None and (status == 429 or status >= 500)
+            )
+        self.retryable = retryable
 
 
 @dataclass
@@ -180,8 +190,23 @@ def _default_port(url: str) -> tuple[str, int]:
     return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
 
 
+def _tls_error(error: BaseException) -> ssl.SSLError | None:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _failure_from_exception(error: Exception) -> _AttemptError:
     """Map an httpx exception to an outcome class with a one-line error."""
+    tls = _tls_error(error)
+    if tls is not None:
+        # a bad certificate stays bad on the next attempt
+        reason = getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or tls
+        return _AttemptError("connection_error", _one_line(f"TLS failed: certificate or handshake: {reason}"),
+                             retryable=False)  # fmt: skip
     cause = error.__cause__
     if isinstance(cause, BlockedAddressError):
         return _AttemptError("blocked_private", _one_line(str(cause)))
@@ -219,6 +244,8 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         self._ssl_context = httpx.create_ssl_context()  # built once: it loads the CA bundle
+        if self.settings.ca_bundle:
+            self._ssl_context.load_verify_locations(self.settings.ca_bundle)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -287,9 +314,7 @@ class Fetcher:
         download = await self.fetch(
             url,
             site,
-            purpose="robots",
-            max_attempts=1,
-            on_attempt=None,
+            purpose="robots",  # retried like a page: one timeout must not cost the host its whole run
             max_bytes=self.settings.max_robots_bytes,
         )
         final = download.final
@@ -300,7 +325,11 @@ class Fetcher:
         if final.outcome in ("blocked_private", "invalid_url", "too_large"):
             # the page fetch reports the address itself; an oversized robots.txt is ignored like Google does
             return RobotsRules.allow_all(origin)
-        return RobotsRules.deny_everything(origin, f"robots.txt unavailable ({final.outcome}: {final.error})")
+        reason = f"robots.txt unavailable ({final.outcome}: {final.error})"
+        if final.outcome in ("timeout", "connection_error"):
+            # the host itself is unreachable: say so, rather than blame robots.txt
+            return RobotsRules.deny_everything(origin, reason, outcome=final.outcome)
+        return RobotsRules.deny_everything(origin, reason)
 
     async def fetch(
         self,
@@ -389,7 +418,9 @@ class Fetcher:
             if job.purpose != "robots" and self.settings.respect_robots:
                 rules = await self.robots_for(current, job.site)
                 if not rules.allows(current, self._robots_agent):
-                    raise _AttemptError("robots_denied", rules.reason or "disallowed by robots.txt")
+                    raise _AttemptError(
+                        rules.deny_outcome, rules.reason or "disallowed by robots.txt", retryable=False
+                    )
             host, port = _default_port(current)
             try:
                 await self._guard.resolve(host, port)

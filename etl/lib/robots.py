@@ -19,6 +19,8 @@ class RobotsRules:
     parser: Protego | None = None
     deny_all: bool = False
     reason: str | None = None  # why everything is denied
+    # the outcome of pages denied this way: robots_denied, or the network failure that kept robots.txt away
+    deny_outcome: str = "robots_denied"
     sitemaps: list[str] = field(default_factory=list)
 
     @classmethod
@@ -26,8 +28,8 @@ class RobotsRules:
         return cls(origin)
 
     @classmethod
-    def deny_everything(cls, origin: str, reason: str) -> RobotsRules:
-        return cls(origin, deny_all=True, reason=reason)
+    def deny_everything(cls, origin: str, reason: str, outcome: str = "robots_denied") -> RobotsRules:
+        return cls(origin, deny_all=True, reason=reason, deny_outcome=outcome)
 
     @classmethod
     def parse(cls, origin: str, text: str) -> RobotsRules:

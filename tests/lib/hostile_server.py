@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -215,7 +216,9 @@ class Counter:
 class LoopbackServer:
     """A threaded HTTP server on a loopback address; use as a context manager."""
 
-    def __init__(self, routes: dict[str, Handler], host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, routes: dict[str, Handler], host: str = "127.0.0.1", tls: tuple[str, str] | None = None
+    ) -> None:
         self.routes = dict(routes)
         self.counter = Counter()
         server = self
@@ -248,12 +251,18 @@ class LoopbackServer:
                 pass  # clients that hang up mid-request are what these servers are for
 
         self._httpd = Server((host, 0), RequestHandler)
+        self.scheme = "http"
+        if tls is not None:  # (certificate file, key file)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self.host = host
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+import subprocess
 import time
 
 import pytest
@@ -196,3 +198,34 @@ def test_many_pages_on_one_slow_host_do_not_time_out_while_queued(tmp_path):
                                archive=RawArchive(str(tmp_path)), settings=settings)  # fmt: skip
         assert time.monotonic() - started >= 1.5
         assert {a.outcome for a in attempts} == {"ok"}
+
+
+@pytest.fixture(scope="module")
+def localhost_certificate(tmp_path_factory):
+    """A self-signed certificate for the name `localhost` only (no IP address in it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def test_https_connects_to_the_checked_address_and_still_verifies_the_name(tmp_path, localhost_certificate):
+    cert, _ = localhost_certificate
+    with LoopbackServer(_pages(1), tls=localhost_certificate) as server:
+        sites = _sites(_site("tls", server, delay_seconds=0))
+        settings = FetchSettings(user_agent=UA, allow_private_networks=True, ca_bundle=cert)
+        attempts = fetch_pages(
+            [FetchRequest(f"https://localhost:{server.port}/p/0", "tls"), FetchRequest(server.url("/p/0"), "tls")],
+            sites=sites, archive=RawArchive(str(tmp_path)), settings=settings,
+        )  # fmt: skip
+        by_name, by_address = attempts
+        assert by_name.outcome == "ok"
+        # the certificate names localhost, not 127.0.0.1: verification is on
+        # its robots.txt failed the same way: the page says connection_error, not robots_denied, and no retry
+        assert by_address.outcome == "connection_error" and "certificate" in by_address.error.lower()
