@@ -46,6 +46,12 @@ _TIMEOUT_MEANING = {
     "WriteTimeout": "could not send the request within the write timeout",
     "PoolTimeout": "no free connection within the pool timeout",
 }
+_ACCEPT = {
+    "page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    "document": "application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,"
+    "text/xml;q=0.9,*/*;q=0.5",
+    "robots": "text/plain,*/*;q=0.5",
+}
 _CHALLENGE_STATUSES = frozenset({403, 429, 503})
 _CHALLENGE_READ_BYTES = 256 * 1024
 # Politeness for requests whose site the sites file does not name (the URL only satisfies validation).
@@ -408,7 +414,7 @@ class Fetcher:
         except InvalidUrlError as error:
             raise _AttemptError("invalid_url", _one_line(str(error))) from None
         seen = {current}
-        headers: dict[str, str] = {}
+        headers = {"Accept": _ACCEPT[job.purpose]}
         if job.request is not None and job.request.etag:
             headers["If-None-Match"] = job.request.etag
         if job.request is not None and job.request.last_modified:

@@ -275,6 +275,8 @@ def test_run_keeps_to_its_time_caps(run):
     assert run["elapsed"] < 15
 
 
-def test_user_agent_names_akhbar_with_contact(run):
-    sent = run["server"].counter.headers["/good/1"][0]["User-Agent"]
-    assert sent == SETTINGS.user_agent
+def test_request_headers_name_akhbar_and_ask_for_html(run):
+    sent = run["server"].counter.headers["/good/1"][0]
+    assert sent["User-Agent"] == SETTINGS.user_agent
+    assert sent["Accept"].startswith("text/html")
+    assert sent["Accept-Encoding"] == "gzip, deflate, br"
