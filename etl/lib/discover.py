@@ -50,6 +50,12 @@ class _SiteDiscovery:
     def error(self, source_url: str, message: str) -> None:
         self.errors.append(DiscoveryError(self.site.name, source_url, " ".join(message.split())[:500]))
 
+    def skipped(self, source_url: str, messages: list[str]) -> None:
+        """One error per source, however many of its entries were unusable, so the log stays readable."""
+        if messages:
+            count = f"{len(messages)} entries skipped" if len(messages) > 1 else "entry skipped"
+            self.error(source_url, f"{count}: {messages[0]}")
+
     async def _get(self, url: str) -> bytes | None:
         download = await self.fetcher.fetch(url, self.site, purpose="document", max_bytes=MAX_SITEMAP_BYTES)
         final = download.final
@@ -71,8 +77,7 @@ class _SiteDiscovery:
             self.error(url, str(error))
             return
         self.found.extend(found)
-        for message in skipped:
-            self.error(url, f"entry skipped: {message}")
+        self.skipped(url, skipped)
 
     async def sitemap(self, url: str, depth: int = 0) -> None:
         if url in self._sitemaps_seen:
@@ -90,18 +95,21 @@ class _SiteDiscovery:
             self.error(url, str(error))
             return
         self.found.extend(parsed.urls)
-        for message in parsed.errors:
-            self.error(url, f"entry skipped: {message}")
+        self.skipped(url, parsed.errors)
         if not parsed.sitemaps:
             return
         if depth >= MAX_INDEX_DEPTH:
             self.error(url, f"sitemap index nested deeper than {MAX_INDEX_DEPTH}; children skipped")
             return
-        children = [
+        children = _newest_first([
             child for child in parsed.sitemaps
             if self.since is None or child.lastmod is None or child.lastmod >= self.since
-        ]  # fmt: skip
-        await asyncio.gather(*(self.sitemap(child.url, depth + 1) for child in _newest_first(children)))
+        ])  # fmt: skip
+        room = max(0, MAX_SITEMAPS_PER_SITE - len(self._sitemaps_seen))
+        if len(children) > room:
+            self.error(url, f"{len(children) - room} older child sitemaps skipped: at most "
+                            f"{MAX_SITEMAPS_PER_SITE} sitemaps are read per site")  # fmt: skip
+        await asyncio.gather(*(self.sitemap(child.url, depth + 1) for child in children[:room]))
 
     async def robots_sitemaps(self, origin_url: str) -> None:
         rules = await self.fetcher.robots_for(origin_url, self.site)

@@ -17,10 +17,10 @@ from etl.lib.records import DiscoveredUrl
 from etl.lib.safexml import check_safe, parse_w3c_datetime
 from etl.lib.urls import InvalidUrlError, canonicalize_url
 
-FEED_TYPES = frozenset(
-    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
-     "application/rdf+xml", "application/xml", "text/xml"}
-)  # fmt: skip
+# Link types that announce a feed. Plain application/json is left out: WordPress announces its REST API with it.
+ANNOUNCED_FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
+)
 
 
 class FeedError(ValueError):
@@ -158,7 +158,7 @@ def feed_links(html: bytes, page_url: str) -> list[str]:
     for element in root.iter("link"):
         rel = (element.get("rel") or "").lower().split()
         kind = (element.get("type") or "").split(";")[0].strip().lower()
-        if "alternate" in rel and kind in FEED_TYPES - {"application/json", "application/xml", "text/xml"}:
+        if "alternate" in rel and kind in ANNOUNCED_FEED_TYPES:
             try:
                 links.append(canonicalize_url(element.get("href") or "", base=page_url))
             except InvalidUrlError:

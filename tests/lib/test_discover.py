@@ -273,3 +273,26 @@ def test_discovery_documents_may_exceed_the_page_cap_but_bombs_may_not():
         assert len(found) == 50_000
         [bomb] = errors
         assert bomb.source_url.endswith("/bomb.xml") and bomb.message.startswith("too_large")
+
+
+def test_sitemap_cap_reads_the_newest_children_and_reports_the_rest_once(monkeypatch):
+    monkeypatch.setattr("etl.lib.discover.MAX_SITEMAPS_PER_SITE", 3)  # the index and its two newest children
+    children = "".join(
+        f"<sitemap><loc>/s/{day}.xml</loc><lastmod>2025-01-0{day}</lastmod></sitemap>" for day in range(1, 6)
+    )
+    child = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/a</loc></url></urlset>'
+    routes = {
+        "/index.xml": page(f"<sitemapindex>{children}</sitemapindex>", content_type="application/xml"),
+        **{f"/s/{day}.xml": page(child, content_type="application/xml") for day in range(1, 6)},
+    }
+    with LoopbackServer(routes) as server:
+        sites = SitesFile(allow_private_networks=True, sites=[{
+            "name": "capped", "sitemaps": [server.url("/index.xml")], "delay_seconds": 0}])  # fmt: skip
+        found, errors = discover(sites)
+        assert sorted(path for path in server.counter.calls if path.startswith("/s/")) == [
+            "/s/4.xml",
+            "/s/5.xml",
+        ]
+        assert len(found) == 2
+        [error] = errors
+        assert error.message.startswith("3 older child sitemaps skipped")
