@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from etl.lib.feeds import FeedError, feed_links, parse_feed_with_errors
-from etl.lib.fetch import Fetcher, FetchSettings
+from etl.lib.fetch import Fetcher, FetchSettings, run_sync
 from etl.lib.records import DiscoveredUrl
 from etl.lib.safexml import UnsafeXmlError
 from etl.lib.sitemaps import MAX_SITEMAP_BYTES, ChildSitemap, SitemapError, parse_sitemap
@@ -185,4 +185,4 @@ def discover(
     With `since` (UTC), the children of a sitemap index last modified before it are not fetched: a news site's
     index reaches back years, and its old sitemaps hold no new articles. Undated children are always fetched.
     """
-    return asyncio.run(_discover_all(sites, settings or FetchSettings.from_sites(sites), since))
+    return run_sync(_discover_all(sites, settings or FetchSettings.from_sites(sites), since))

@@ -15,9 +15,11 @@ import random
 import ssl
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -38,6 +40,7 @@ from etl.lib.robots import RobotsRules, robots_user_agent
 from etl.lib.sites import SiteConfig, SitesFile
 from etl.lib.urls import InvalidUrlError, canonicalize_url, host_of, origin_of
 
+T = TypeVar("T")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE_OUTCOMES = frozenset({"timeout", "connection_error"})
 _TIMEOUT_MEANING = {
@@ -296,6 +299,8 @@ class Fetcher:
         gate = self._gates.get(host)
         if gate is None:
             gate = self._gates[host] = _HostGate(delay=site.delay_seconds, concurrency=site.max_concurrency)
+        elif site.delay_seconds > gate.delay:
+            gate.delay = site.delay_seconds  # two sites on one host: the more polite delay wins
         return gate
 
     async def robots_for(self, url: str, site: SiteConfig) -> RobotsRules:
@@ -604,4 +609,15 @@ def fetch_pages(
     loop, so call it from synchronous code.
     """
     settings = settings or FetchSettings.from_sites(sites)
-    return asyncio.run(_fetch_all(requests, sites, archive, settings, on_attempt))
+    return run_sync(_fetch_all(requests, sites, archive, settings, on_attempt))
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` to completion from synchronous code, even when this thread already runs an event loop
+    (a notebook, an async caller): then it runs on a fresh loop in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1, thread_name_prefix="akhbar-fetch") as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import shutil
 import subprocess
@@ -229,3 +230,14 @@ def test_https_connects_to_the_checked_address_and_still_verifies_the_name(tmp_p
         # the certificate names localhost, not 127.0.0.1: verification is on
         # its robots.txt failed the same way: the page says connection_error, not robots_denied, and no retry
         assert by_address.outcome == "connection_error" and "certificate" in by_address.error.lower()
+
+
+def test_fetch_pages_works_from_inside_a_running_event_loop(tmp_path):
+    async def caller_with_a_loop() -> list:
+        with LoopbackServer(_pages(1)) as server:
+            sites = _sites(_site("loop", server, delay_seconds=0))
+            return fetch_pages([FetchRequest(server.url("/p/0"), "loop")], sites=sites,
+                               archive=RawArchive(str(tmp_path)), settings=FAST)  # fmt: skip
+
+    [final] = asyncio.run(caller_with_a_loop())
+    assert final.outcome == "ok"
