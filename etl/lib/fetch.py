@@ -350,7 +350,6 @@ class Fetcher:
         purpose: str = "page",  # page | document (feeds, sitemaps: any type) | robots
         request: FetchRequest | None = None,
         max_attempts: int | None = None,
-        on_attempt: Callable[[FetchAttempt], None] | None = None,
         max_bytes: int | None = None,  # replaces both body caps, for documents larger than pages
     ) -> Download:
         """Fetch `url` with retries; never raises for anything the server or the URL does."""
@@ -373,8 +372,6 @@ class Fetcher:
                 is_last = True
             attempt.is_final = is_last
             attempts.append(attempt)
-            if on_attempt is not None:
-                on_attempt(attempt)
             if is_last:
                 return Download(attempts, download.body)
             await asyncio.sleep(retry_in or 0.0)
@@ -566,14 +563,15 @@ async def _fetch_all(
         async def one(request: FetchRequest) -> list[FetchAttempt]:
             site = _site_for(request, by_name)
             try:
-                download = await fetcher.fetch(request.url, site, request=request, on_attempt=on_attempt)
+                attempts = (await fetcher.fetch(request.url, site, request=request)).attempts
             except Exception as error:  # a bug here must not lose the other pages
-                failed = FetchAttempt(url=request.url, site=request.site, attempt=1, outcome="connection_error",
-                                      fetched_at=datetime.now(UTC), error=_one_line(f"unexpected {error!r}"))  # fmt: skip
-                if on_attempt is not None:
-                    on_attempt(failed)
-                return [failed]
-            return download.attempts
+                attempts = [FetchAttempt(url=request.url, site=request.site, attempt=1, outcome="connection_error",
+                                         fetched_at=datetime.now(UTC), error=_one_line(f"unexpected {error!r}"))]  # fmt: skip
+            # outside the try: an exception in the caller's callback is the caller's, not a page's
+            if on_attempt is not None:
+                for attempt in attempts:
+                    on_attempt(attempt)
+            return attempts
 
         # A few workers per host, not a task per request: a run of 100,000 pages then holds 100,000 small
         # requests in memory, not 100,000 suspended coroutines.
@@ -605,8 +603,9 @@ def fetch_pages(
 ) -> list[FetchAttempt]:
     """Fetch every request's page; return every attempt (retried ones with `is_final=False`).
 
-    Final ok attempts have their body in `archive` (`archive_key`) and `encoding` set. Runs its own asyncio
-    loop, so call it from synchronous code.
+    Final ok attempts have their body in `archive` (`archive_key`) and `encoding` set; so do `bot_challenge`
+    and `empty_page` ones, for inspection. `on_attempt` gets each page's attempts as soon as the page is done.
+    Runs its own asyncio loop.
     """
     settings = settings or FetchSettings.from_sites(sites)
     return run_sync(_fetch_all(requests, sites, archive, settings, on_attempt))
