@@ -174,6 +174,10 @@ class _HostGate:
     async def __aexit__(self, *exc: object) -> None:
         self._semaphore.release()
 
+    def pause(self, seconds: float) -> None:
+        """Start no request to this host for `seconds` (the host answered 429 or 503)."""
+        self._next_start = max(self._next_start, time.monotonic() + seconds)
+
 
 def _parse_retry_after(value: str | None) -> float | None:
     if not value:
@@ -372,6 +376,9 @@ class Fetcher:
                 is_last = True
             attempt.is_final = is_last
             attempts.append(attempt)
+            if attempt.status in (429, 503) and retry_in is not None and retry_in <= settings.retry_after_cap:
+                # "slow down" is about the host, not this page: hold back every request to it
+                self._gate(urlsplit(attempt.final_url or url).netloc, site).pause(retry_in)
             if is_last:
                 return Download(attempts, download.body)
             await asyncio.sleep(retry_in or 0.0)

@@ -241,3 +241,20 @@ def test_fetch_pages_works_from_inside_a_running_event_loop(tmp_path):
 
     [final] = asyncio.run(caller_with_a_loop())
     assert final.outcome == "ok"
+
+
+def test_429_holds_back_the_whole_host(tmp_path):
+    routes = {"/busy": page("slow down", status=429, content_type="text/plain", headers={"Retry-After": "1"}),
+              **_pages(3)}  # fmt: skip
+    with LoopbackServer(routes) as server:
+        sites = _sites(_site("h", server, delay_seconds=0.05, max_concurrency=1))
+        settings = FetchSettings(
+            user_agent=UA, allow_private_networks=True, max_attempts=1, respect_robots=False
+        )
+        requests = [FetchRequest(server.url("/busy"), "h")] + [
+            FetchRequest(server.url(f"/p/{n}"), "h") for n in range(3)
+        ]
+        attempts = fetch_pages(requests, sites=sites, archive=RawArchive(str(tmp_path)), settings=settings)
+        assert [a.outcome for a in attempts] == ["http_error", "ok", "ok", "ok"]
+        [busy_at] = server.counter.times["/busy"]
+        assert min(server.counter.times["/p/0"]) - busy_at >= 0.95
