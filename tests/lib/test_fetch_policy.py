@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import itertools
 import shutil
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -258,3 +260,21 @@ def test_429_holds_back_the_whole_host(tmp_path):
         assert [a.outcome for a in attempts] == ["http_error", "ok", "ok", "ok"]
         [busy_at] = server.counter.times["/busy"]
         assert min(server.counter.times["/p/0"]) - busy_at >= 0.95
+
+
+def test_retry_after_as_an_http_date(tmp_path):
+    def busy_once(handler) -> None:
+        if len(server.counter.times["/later"]) == 1:
+            when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=2), usegmt=True)
+            page("busy", status=503, content_type="text/plain", headers={"Retry-After": when})(handler)
+        else:
+            page(article_html("later"))(handler)
+
+    with LoopbackServer({"/later": busy_once}) as server:
+        sites = _sites(_site("d", server, delay_seconds=0))
+        settings = FetchSettings(user_agent=UA, allow_private_networks=True, respect_robots=False)
+        first, second = fetch_pages([FetchRequest(server.url("/later"), "d")], sites=sites,
+                                    archive=RawArchive(str(tmp_path)), settings=settings)  # fmt: skip
+        assert (first.outcome, first.status, second.outcome) == ("http_error", 503, "ok")
+        asked, retried = server.counter.times["/later"]
+        assert retried - asked >= 0.9  # the date has one-second precision: 1 to 2 s from now
