@@ -13,7 +13,7 @@ from charset_normalizer import from_bytes
 
 # WHATWG: browsers read these labels as windows-1252, and so do the pages that declare them.
 _WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252",
-                   "us-ascii": "cp1252", "iso-8859-6": "cp1256", "tis-620": "cp874", "gb2312": "gb18030",
+                   "us-ascii": "cp1252", "iso-8859-9": "cp1254", "tis-620": "cp874", "gb2312": "gb18030",
                    "gbk": "gb18030", "x-sjis": "shift_jis"}  # fmt: skip
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
@@ -31,7 +31,7 @@ def normalize_charset(label: str | None) -> str | None:
         name = codecs.lookup(label).name
     except LookupError:
         return None
-    return {"iso8859-1": "cp1252", "ascii": "cp1252"}.get(name, name)
+    return {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254"}.get(name, name)
 
 
 def charset_label(codec: str) -> str:

@@ -8,6 +8,8 @@ import zlib
 
 import brotli
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.lib.charset import detect_charset
 from etl.lib.content_decoding import BodyTooLargeError, BoundedDecoder, ContentDecodingError
@@ -51,8 +53,20 @@ def _html(body: str, meta: str = "") -> str:
         ),  # BOM wins
         (_html("Zürich café").encode("cp1252"), "text/html; charset=ISO-8859-1", "windows-1252"),
         (_html("plain ascii").encode(), "text/html", "utf-8"),
+        # ISO-8859-6 is not windows-1256: its Arabic letters sit elsewhere, so the label must be kept
+        (_html(ARABIC, '<meta charset="ISO-8859-6">').encode("iso-8859-6"), None, "iso-8859-6"),
     ],
-    ids=["header", "meta-only", "http-equiv", "lying-header", "detected", "bom", "latin1-label", "ascii"],
+    ids=[
+        "header",
+        "meta-only",
+        "http-equiv",
+        "lying-header",
+        "detected",
+        "bom",
+        "latin1-label",
+        "ascii",
+        "iso-8859-6",
+    ],
 )
 def test_detect_charset(body, content_type, expected):
     charset = detect_charset(body, content_type)
@@ -208,3 +222,16 @@ def test_robots_rules_and_agent_token():
     assert rules.crawl_delay("Akhbar") == 2.0
     assert rules.sitemaps == ["/s.xml"]
     assert not RobotsRules.deny_everything("https://x.org", "down").allows("https://x.org/", "Akhbar")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    payload=st.binary(max_size=20_000),
+    encoding=st.sampled_from(["gzip", "deflate", "br"]),
+    chunk=st.integers(1, 5000),
+)
+def test_bounded_decoder_is_independent_of_chunking(payload, encoding, chunk):
+    compress = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[encoding]
+    decoder = BoundedDecoder(encoding, len(payload))
+    assert _feed_all(decoder, compress(payload), chunk=chunk) == payload
+    decoder.finish()

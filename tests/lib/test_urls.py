@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.lib.urls import InvalidUrlError, canonicalize_url, host_of, remove_dot_segments
 
@@ -74,3 +76,27 @@ def test_remove_dot_segments(path, expected):
 
 def test_host_of_keeps_a_non_default_port():
     assert host_of("http://Example.com:8080/a") == "example.com:8080"
+
+
+_SEGMENT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    host=st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?(\.[A-Za-z]{2,6}){1,2}", fullmatch=True),
+    port=st.one_of(st.none(), st.integers(1, 65535)),
+    segments=st.lists(st.one_of(_SEGMENT, st.sampled_from([".", "..", "%7e", "%2F", "%"])), max_size=5),
+    query=st.lists(
+        st.tuples(st.sampled_from(["id", "utm_source", "page", "q", "fbclid", "a b"]), _SEGMENT), max_size=4
+    ),
+    fragment=_SEGMENT,
+)
+def test_canonicalization_is_idempotent_and_drops_what_it_should(host, port, segments, query, fragment):
+    url = f"https://{host}{f':{port}' if port else ''}/{'/'.join(segments)}?{'&'.join(f'{k}={v}' for k, v in query)}#{fragment}"
+    try:
+        once = canonicalize_url(url)
+    except InvalidUrlError:
+        return
+    assert canonicalize_url(once) == once
+    assert "#" not in once and "utm_source=" not in once and "fbclid=" not in once
+    assert once.startswith(f"https://{host.lower()}")
