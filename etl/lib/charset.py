@@ -72,6 +72,10 @@ def _detect_codec(body: bytes, content_type: str | None) -> str | None:
     for bom, charset in _BOMS:
         if body.startswith(bom):
             return charset
+    # Sites that moved to UTF-8 often kept their old `windows-1256` meta tag. Legacy text almost never forms
+    # valid multi-byte UTF-8 sequences, so non-ASCII bytes that decode as UTF-8 are UTF-8 whatever is declared.
+    if not body.isascii() and _decodes(body, "utf-8"):
+        return "utf-8"
     for declared in (charset_from_content_type(content_type), charset_from_meta(body)):
         # A utf-16 meta tag is always a lie: the meta tag itself was readable as ASCII.
         if declared and not declared.startswith("utf-16") and _decodes(body, declared):

@@ -28,15 +28,20 @@ class _ZlibLayer:
     def __init__(self, wbits: int | None) -> None:
         self.wbits = wbits  # None: "deflate", decided from the first two bytes
         self._decompressor: zlib._Decompress | None = None
+        self._head = b""  # the first bytes of a "deflate" body, until there are two to look at
 
     def step(self, data: bytes, max_out: int) -> bytes:
         if self._decompressor is None:
-            if not data:
-                return b""
             if self.wbits is None:
+                self._head += data
+                if len(self._head) < 2:
+                    return b""
+                data, self._head = self._head, b""
                 # "deflate" should be zlib-wrapped, but some servers send raw deflate; the header tells which.
-                is_zlib = len(data) >= 2 and data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
+                is_zlib = data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
                 self.wbits = zlib.MAX_WBITS if is_zlib else -zlib.MAX_WBITS
+            elif not data:
+                return b""
             self._decompressor = zlib.decompressobj(self.wbits)
         out = self._decompressor.decompress(data, max_out)
         # A gzip stream may hold several members; start the next one where the last ended.
@@ -47,7 +52,9 @@ class _ZlibLayer:
         return out
 
     def finished(self) -> bool:
-        return self._decompressor is None or self._decompressor.eof
+        if self._decompressor is None:
+            return not self._head  # nothing at all is an empty body; one lone byte is a truncated one
+        return self._decompressor.eof
 
 
 class _BrotliLayer:

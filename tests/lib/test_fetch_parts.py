@@ -53,6 +53,12 @@ def _html(body: str, meta: str = "") -> str:
         ),  # BOM wins
         (_html("Zürich café").encode("cp1252"), "text/html; charset=ISO-8859-1", "windows-1252"),
         (_html("plain ascii").encode(), "text/html", "utf-8"),
+        # a stale legacy label on a page that is really UTF-8
+        (
+            _html(ARABIC, '<meta charset="windows-1256">').encode("utf-8"),
+            "text/html; charset=windows-1256",
+            "utf-8",
+        ),
         # ISO-8859-6 is not windows-1256: its Arabic letters sit elsewhere, so the label must be kept
         (_html(ARABIC, '<meta charset="ISO-8859-6">').encode("iso-8859-6"), None, "iso-8859-6"),
     ],
@@ -65,6 +71,7 @@ def _html(body: str, meta: str = "") -> str:
         "bom",
         "latin1-label",
         "ascii",
+        "stale-label",
         "iso-8859-6",
     ],
 )
