@@ -69,7 +69,7 @@ def _canonical_query(query: str) -> str:
     for piece in query.split("&"):
         if not piece:
             continue
-        name = piece.split("=", 1)[0]
+        name = piece.split("=", 1)[0].lstrip("?")  # `??utm_source=x` is still a tracker
         if _is_tracking(_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), name).replace("+", " ")):
             continue
         pairs.append("=".join(_normalize_escapes(half, _QUERY_SAFE) for half in piece.split("=", 1)))
