@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.lib.discover import URL_LIST_SOURCE, discover
 from etl.lib.feeds import FeedError, feed_links, parse_feed, parse_localized_rfc822
@@ -296,3 +299,52 @@ def test_sitemap_cap_reads_the_newest_children_and_reports_the_rest_once(monkeyp
         assert len(found) == 2
         [error] = errors
         assert error.message.startswith("3 older child sitemaps skipped")
+
+
+_XMLISH = st.lists(
+    st.sampled_from(
+        [
+            "<rss>",
+            "<channel>",
+            "<item>",
+            "<link>",
+            "</link>",
+            "http://x.org/a",
+            "<urlset>",
+            "<url>",
+            "<loc>",
+            "</loc>",
+            "<sitemapindex>",
+            "<sitemap>",
+            "<!DOCTYPE x>",
+            "&amp;",
+            "&",
+            "<![CDATA[",
+            "]]>",
+            "{",
+            '"items"',
+            ":",
+            "[",
+            "]",
+            "}",
+            "\x00",
+            "\ufeff",
+            "<?xml version='1.0'?>",
+            "é",
+            "<",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_XMLISH, raw=st.binary(max_size=200))
+def test_parsers_fail_only_with_their_own_errors(text, raw):
+    for body in (text.encode("utf-8"), raw):
+        for parse, errors in (
+            (parse_feed, (FeedError, UnsafeXmlError)),
+            (parse_sitemap, (SitemapError, UnsafeXmlError)),
+        ):
+            with contextlib.suppress(errors):
+                parse(body, "https://x.org/source")
