@@ -21,10 +21,16 @@ from etl.lib.sites import SitesFile
 from etl.lib.urls import canonicalize_url
 from tests.lib.hostile_server import LoopbackServer, gzip_bomb, page
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "feeds-and-sitemaps"
+# the shared corpus sits next to the repository (../shared); skip its tests where it is not checked out
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "feeds-and-sitemaps"
 if not CORPUS.exists():
     CORPUS = Path("/work/shared/corpus/feeds-and-sitemaps")
-CASES = [json.loads(line) for line in (CORPUS / "feeds.jsonl").read_text().splitlines() if line.strip()]
+needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason=f"feed corpus not found at {CORPUS}")
+CASES = (
+    [json.loads(line) for line in (CORPUS / "feeds.jsonl").read_text().splitlines() if line.strip()]
+    if CORPUS.exists()
+    else []
+)
 
 
 def _squash(text: str | None) -> str:
@@ -32,6 +38,7 @@ def _squash(text: str | None) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["file"].split("/")[-1] for case in CASES])
+@needs_corpus
 def test_real_feeds_match_their_ground_truth(case):
     found = parse_feed((CORPUS / case["file"]).read_bytes(), "https://feeds.example.org/feed")
     assert len(found) == case["expected_item_count"]
@@ -60,6 +67,7 @@ def test_localized_rfc822_dates(text, iso):
     assert parse_localized_rfc822(text) == expected
 
 
+@needs_corpus
 def test_undeclared_latin1_feed_with_portuguese_dates():
     uol = parse_feed((CORPUS / "xml/rss-parser__uolNoticias.rss").read_bytes(), "https://x.org/")
     assert uol[0].published_at == parse_w3c_datetime("2018-09-24T22:42:40Z")
@@ -68,6 +76,7 @@ def test_undeclared_latin1_feed_with_portuguese_dates():
     assert uol[0].title == "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno"
 
 
+@needs_corpus
 def test_feed_keeps_keywords_and_strips_tracking():
     guardian = parse_feed((CORPUS / "xml/rss-parser__guardian.rss").read_bytes(), "https://x.org/")
     assert guardian[0].keywords[:2] == ["Donald Trump", "State of the Union address"]
