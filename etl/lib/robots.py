@@ -42,10 +42,16 @@ class RobotsRules:
         return self.parser is None or self.parser.can_fetch(url, user_agent)
 
     def crawl_delay(self, user_agent: str) -> float | None:
+        """Seconds between requests that the site asks for: Crawl-delay, or Request-rate (`1/5s`) as a delay."""
         if self.parser is None:
             return None
-        delay = self.parser.crawl_delay(user_agent)
-        return float(delay) if delay is not None else None
+        delays = []
+        if (delay := self.parser.crawl_delay(user_agent)) is not None:
+            delays.append(float(delay))
+        rate = self.parser.request_rate(user_agent)
+        if rate is not None and rate.requests > 0:
+            delays.append(rate.seconds / rate.requests)
+        return max(delays) if delays else None
 
 
 def robots_user_agent(user_agent: str) -> str:

@@ -229,6 +229,10 @@ def test_robots_rules_and_agent_token():
     assert rules.crawl_delay("Akhbar") == 2.0
     assert rules.sitemaps == ["/s.xml"]
     assert not RobotsRules.deny_everything("https://x.org", "down").allows("https://x.org/", "Akhbar")
+    assert (
+        RobotsRules.parse("https://x.org", "User-agent: *\nRequest-rate: 1/5s\n").crawl_delay("Akhbar") == 5.0
+    )
+    assert RobotsRules.parse("https://x.org", "User-agent: *\nAllow: /\n").crawl_delay("Akhbar") is None
 
 
 @settings(max_examples=60, deadline=None)
