@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 
 import fsspec
 import zstandard
@@ -33,7 +34,7 @@ class RawArchive:
         path = self._path(key)
         if not self._fs.exists(path):
             self._fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-            tmp = f"{path}.tmp"
+            tmp = f"{path}.{uuid.uuid4().hex}.tmp"  # unique, so two writers of one body never share a file
             with self._fs.open(tmp, "wb") as handle:
                 handle.write(zstandard.ZstdCompressor(level=6).compress(body))
             self._fs.mv(tmp, path)  # readers never see half a file

@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from datetime import datetime
 
 from etl.lib.feeds import FeedError, feed_links, parse_feed_with_errors
-from etl.lib.fetch import Fetcher, FetchSettings
+from etl.lib.fetch import Fetcher, FetchSettings, run_sync
 from etl.lib.records import DiscoveredUrl
 from etl.lib.safexml import UnsafeXmlError
 from etl.lib.sitemaps import MAX_SITEMAP_BYTES, ChildSitemap, SitemapError, parse_sitemap
 from etl.lib.sites import SiteConfig, SitesFile
-from etl.lib.urls import InvalidUrlError, canonicalize_url
+from etl.lib.urls import InvalidUrlError, canonicalize_url, origin_of
 
 # Sitemap indexes of big news sites reach back decades; the newest children are the ones with new articles.
 MAX_SITEMAPS_PER_SITE = 200
@@ -38,9 +38,10 @@ class DiscoveryError:
 class _SiteDiscovery:
     """Discovery of one site; collects rows and errors as its sources come in."""
 
-    def __init__(self, fetcher: Fetcher, site: SiteConfig) -> None:
+    def __init__(self, fetcher: Fetcher, site: SiteConfig, since: datetime | None) -> None:
         self.fetcher = fetcher
         self.site = site
+        self.since = since
         self.found: list[DiscoveredUrl] = []
         self.errors: list[DiscoveryError] = []
         self._sitemaps_seen: set[str] = set()
@@ -49,8 +50,14 @@ class _SiteDiscovery:
     def error(self, source_url: str, message: str) -> None:
         self.errors.append(DiscoveryError(self.site.name, source_url, " ".join(message.split())[:500]))
 
+    def skipped(self, source_url: str, messages: list[str]) -> None:
+        """One error per source, however many of its entries were unusable, so the log stays readable."""
+        if messages:
+            count = f"{len(messages)} entries skipped" if len(messages) > 1 else "entry skipped"
+            self.error(source_url, f"{count}: {messages[0]}")
+
     async def _get(self, url: str) -> bytes | None:
-        download = await self.fetcher.fetch(url, self.site, purpose="document", max_decoded=MAX_SITEMAP_BYTES)
+        download = await self.fetcher.fetch(url, self.site, purpose="document", max_bytes=MAX_SITEMAP_BYTES)
         final = download.final
         if final.outcome != "ok" or download.body is None:
             self.error(url, f"{final.outcome}: {final.error or final.status}")
@@ -70,8 +77,7 @@ class _SiteDiscovery:
             self.error(url, str(error))
             return
         self.found.extend(found)
-        for message in skipped:
-            self.error(url, f"entry skipped: {message}")
+        self.skipped(url, skipped)
 
     async def sitemap(self, url: str, depth: int = 0) -> None:
         if url in self._sitemaps_seen:
@@ -89,16 +95,21 @@ class _SiteDiscovery:
             self.error(url, str(error))
             return
         self.found.extend(parsed.urls)
-        for message in parsed.errors:
-            self.error(url, f"entry skipped: {message}")
+        self.skipped(url, parsed.errors)
         if not parsed.sitemaps:
             return
         if depth >= MAX_INDEX_DEPTH:
             self.error(url, f"sitemap index nested deeper than {MAX_INDEX_DEPTH}; children skipped")
             return
-        await asyncio.gather(
-            *(self.sitemap(child.url, depth + 1) for child in _newest_first(parsed.sitemaps))
-        )
+        children = _newest_first([
+            child for child in parsed.sitemaps
+            if self.since is None or child.lastmod is None or child.lastmod >= self.since
+        ])  # fmt: skip
+        room = max(0, MAX_SITEMAPS_PER_SITE - len(self._sitemaps_seen))
+        if len(children) > room:
+            self.error(url, f"{len(children) - room} older child sitemaps skipped: at most "
+                            f"{MAX_SITEMAPS_PER_SITE} sitemaps are read per site")  # fmt: skip
+        await asyncio.gather(*(self.sitemap(child.url, depth + 1) for child in children[:room]))
 
     async def robots_sitemaps(self, origin_url: str) -> None:
         rules = await self.fetcher.robots_for(origin_url, self.site)
@@ -136,15 +147,11 @@ class _SiteDiscovery:
         if site.homepage:
             sources.append(self.homepage(_canonical_or_same(site.homepage)))
         origins = {
-            _origin(url) for url in [*site.feeds, *site.sitemaps, *([site.homepage] if site.homepage else [])]
+            origin_of(url)
+            for url in [*site.feeds, *site.sitemaps, *([site.homepage] if site.homepage else [])]
         }
         sources.extend(self.robots_sitemaps(origin + "/") for origin in sorted(origins))
         await asyncio.gather(*sources)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _canonical_or_same(url: str) -> str:
@@ -162,16 +169,20 @@ def _newest_first(children: list[ChildSitemap]) -> list[ChildSitemap]:
 
 
 async def _discover_all(
-    sites: SitesFile, settings: FetchSettings
+    sites: SitesFile, settings: FetchSettings, since: datetime | None
 ) -> tuple[list[DiscoveredUrl], list[DiscoveryError]]:
-    async with Fetcher(settings, sites) as fetcher:
-        runs = [_SiteDiscovery(fetcher, site) for site in sites.sites]
+    async with Fetcher(settings) as fetcher:
+        runs = [_SiteDiscovery(fetcher, site, since) for site in sites.sites]
         await asyncio.gather(*(run.run() for run in runs))
     return [row for run in runs for row in run.found], [error for run in runs for error in run.errors]
 
 
 def discover(
-    sites: SitesFile, *, settings: FetchSettings | None = None
+    sites: SitesFile, *, settings: FetchSettings | None = None, since: datetime | None = None
 ) -> tuple[list[DiscoveredUrl], list[DiscoveryError]]:
-    """Every URL every site announces, one row per (URL, source), and one error per source that failed."""
-    return asyncio.run(_discover_all(sites, settings or FetchSettings.from_sites(sites)))
+    """Every URL every site announces, one row per (URL, source), and one error per source that failed.
+
+    With `since` (UTC), the children of a sitemap index last modified before it are not fetched: a news site's
+    index reaches back years, and its old sitemaps hold no new articles. Undated children are always fetched.
+    """
+    return run_sync(_discover_all(sites, settings or FetchSettings.from_sites(sites), since))

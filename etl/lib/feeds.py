@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import email.utils
 import io
 import json
 from datetime import UTC, datetime
@@ -16,19 +17,59 @@ from etl.lib.records import DiscoveredUrl
 from etl.lib.safexml import check_safe, parse_w3c_datetime
 from etl.lib.urls import InvalidUrlError, canonicalize_url
 
-FEED_TYPES = frozenset(
-    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json",
-     "application/rdf+xml", "application/xml", "text/xml"}
-)  # fmt: skip
+# Link types that announce a feed. Plain application/json is left out: WordPress announces its REST API with it.
+ANNOUNCED_FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
+)
 
 
 class FeedError(ValueError):
     """The document is not a feed that can be read; the message is one line."""
 
 
+# Month names feeds print in RFC 822 dates despite the RFC ("Seg, 24 Set 2018"), mapped to English.
+_MONTHS = {
+    **dict.fromkeys(["jan", "janv", "ene", "gen", "يناير", "كانون الثاني"], "Jan"),
+    **dict.fromkeys(["fev", "fév", "févr", "feb", "فبراير", "شباط"], "Feb"),
+    **dict.fromkeys(["mar", "mars", "mär", "mrz", "مارس", "آذار"], "Mar"),
+    **dict.fromkeys(["abr", "avr", "apr", "أبريل", "ابريل", "نيسان"], "Apr"),
+    **dict.fromkeys(["mai", "may", "mag", "مايو", "أيار"], "May"),
+    **dict.fromkeys(["jun", "juin", "giu", "يونيو", "حزيران"], "Jun"),
+    **dict.fromkeys(["jul", "juil", "lug", "يوليو", "تموز"], "Jul"),
+    **dict.fromkeys(["ago", "aoû", "août", "aug", "أغسطس", "اغسطس", "آب"], "Aug"),
+    **dict.fromkeys(["set", "sep", "sept", "سبتمبر", "أيلول"], "Sep"),
+    **dict.fromkeys(["out", "oct", "okt", "ott", "أكتوبر", "اكتوبر", "تشرين الأول"], "Oct"),
+    **dict.fromkeys(["nov", "نوفمبر", "تشرين الثاني"], "Nov"),
+    **dict.fromkeys(["dez", "déc", "dec", "dic", "ديسمبر", "كانون الأول"], "Dec"),
+}
+_ARABIC_INDIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
 def _struct_to_utc(value: Any) -> datetime | None:
     # feedparser normalizes every date it understands to a UTC struct_time
     return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
+
+
+def parse_localized_rfc822(text: str | None) -> datetime | None:
+    """An RFC 822 date with its day and month names in another language, in UTC; None if it is not one."""
+    if not text:
+        return None
+    text = " ".join(text.translate(_ARABIC_INDIC_DIGITS).split())
+    for name in sorted((name for name in _MONTHS if " " in name), key=len, reverse=True):
+        text = text.replace(name, _MONTHS[name])
+    tokens = text.split()
+    if tokens and tokens[0].endswith(("،", ",")):
+        tokens = tokens[1:]  # the weekday, in whatever language
+    tokens = [_MONTHS.get(token.lower().rstrip("."), token) for token in tokens]
+    try:
+        value = email.utils.parsedate_to_datetime(" ".join(tokens))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _entry_date(item: Any, field: str) -> datetime | None:
+    return _struct_to_utc(item.get(f"{field}_parsed")) or parse_localized_rfc822(item.get(field))
 
 
 def _entry(
@@ -94,7 +135,7 @@ def parse_feed_with_errors(
         entry = _entry(
             item.get("link") or item.get("id"), source_url, site, title=item.get("title"),
             # RSS 1.0 and many Atom feeds give only dc:date / <updated>: the best publication date there is
-            published=_struct_to_utc(item.get("published_parsed") or item.get("updated_parsed")), updated=_struct_to_utc(item.get("updated_parsed")),
+            published=_entry_date(item, "published") or _entry_date(item, "updated"), updated=_entry_date(item, "updated"),
             keywords=[tag.get("term") or "" for tag in item.get("tags", [])], errors=errors,
         )  # fmt: skip
         if entry is not None:
@@ -117,7 +158,7 @@ def feed_links(html: bytes, page_url: str) -> list[str]:
     for element in root.iter("link"):
         rel = (element.get("rel") or "").lower().split()
         kind = (element.get("type") or "").split(";")[0].strip().lower()
-        if "alternate" in rel and kind in FEED_TYPES - {"application/json", "application/xml", "text/xml"}:
+        if "alternate" in rel and kind in ANNOUNCED_FEED_TYPES:
             try:
                 links.append(canonicalize_url(element.get("href") or "", base=page_url))
             except InvalidUrlError:

@@ -22,6 +22,7 @@ _MAGIC = (
     (b"RIFF", "RIFF media"),
     (b"\x00\x00\x00", "binary data"),
 )
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
 # Markers of the challenge pages of Cloudflare, Imperva, DataDome, PerimeterX, DDoS-Guard, AWS WAF, SiteGround.
 _CHALLENGE_MARKERS = (
     "/cdn-cgi/challenge-platform/",
@@ -59,7 +60,7 @@ def binary_kind(body: bytes) -> str | None:
     if head.count(b"\x00") > 0:
         return "binary data"
     # Text has few control bytes other than tab, newline, carriage return and form feed.
-    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return "binary data" if head and controls / len(head) > 0.1 else None
 
 

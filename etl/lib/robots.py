@@ -19,6 +19,8 @@ class RobotsRules:
     parser: Protego | None = None
     deny_all: bool = False
     reason: str | None = None  # why everything is denied
+    # the outcome of pages denied this way: robots_denied, or the network failure that kept robots.txt away
+    deny_outcome: str = "robots_denied"
     sitemaps: list[str] = field(default_factory=list)
 
     @classmethod
@@ -26,8 +28,8 @@ class RobotsRules:
         return cls(origin)
 
     @classmethod
-    def deny_everything(cls, origin: str, reason: str) -> RobotsRules:
-        return cls(origin, deny_all=True, reason=reason)
+    def deny_everything(cls, origin: str, reason: str, outcome: str = "robots_denied") -> RobotsRules:
+        return cls(origin, deny_all=True, reason=reason, deny_outcome=outcome)
 
     @classmethod
     def parse(cls, origin: str, text: str) -> RobotsRules:
@@ -40,10 +42,16 @@ class RobotsRules:
         return self.parser is None or self.parser.can_fetch(url, user_agent)
 
     def crawl_delay(self, user_agent: str) -> float | None:
+        """Seconds between requests that the site asks for: Crawl-delay, or Request-rate (`1/5s`) as a delay."""
         if self.parser is None:
             return None
-        delay = self.parser.crawl_delay(user_agent)
-        return float(delay) if delay is not None else None
+        delays = []
+        if (delay := self.parser.crawl_delay(user_agent)) is not None:
+            delays.append(float(delay))
+        rate = self.parser.request_rate(user_agent)
+        if rate is not None and rate.requests > 0:
+            delays.append(rate.seconds / rate.requests)
+        return max(delays) if delays else None
 
 
 def robots_user_agent(user_agent: str) -> str:

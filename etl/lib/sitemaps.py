@@ -41,7 +41,10 @@ def gunzip_if_compressed(body: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
     if not body.startswith(b"\x1f\x8b"):
         return body
     try:
-        return BoundedDecoder("gzip", limit).feed(body)
+        decoder = BoundedDecoder("gzip", limit)
+        inflated = decoder.feed(body)
+        decoder.finish()
+        return inflated
     except (BodyTooLargeError, ContentDecodingError) as error:
         raise SitemapError(f"gzip sitemap: {error}") from None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -189,19 +190,35 @@ class Counter:
     def __init__(self) -> None:
         self.calls: dict[str, int] = {}
         self.headers: dict[str, list[dict[str, str]]] = {}
+        self.times: dict[str, list[float]] = {}  # time.monotonic() of each request
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
 
     def record(self, path: str, headers: dict[str, str]) -> int:
         with self._lock:
             self.calls[path] = self.calls.get(path, 0) + 1
             self.headers.setdefault(path, []).append(headers)
+            self.times.setdefault(path, []).append(time.monotonic())
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             return self.calls[path]
+
+    def done(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def all_times(self) -> list[float]:
+        with self._lock:
+            return sorted(moment for moments in self.times.values() for moment in moments)
 
 
 class LoopbackServer:
     """A threaded HTTP server on a loopback address; use as a context manager."""
 
-    def __init__(self, routes: dict[str, Handler], host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, routes: dict[str, Handler], host: str = "127.0.0.1", tls: tuple[str, str] | None = None
+    ) -> None:
         self.routes = dict(routes)
         self.counter = Counter()
         server = self
@@ -213,27 +230,39 @@ class LoopbackServer:
                 server.counter.record(self.path, dict(self.headers.items()))
                 route = server.routes.get(self.path) or server.routes.get(self.path.split("?", 1)[0])
                 if route is None:
+                    server.counter.done()
                     send(self, b"not found", status=404, content_type="text/plain")
                     return
                 try:
                     route(self)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
+                finally:
+                    server.counter.done()
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
-            request_queue_size = 256
+            request_queue_size = 1024
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # clients that hang up mid-request are what these servers are for
 
         self._httpd = Server((host, 0), RequestHandler)
+        self.scheme = "http"
+        if tls is not None:  # (certificate file, key file)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self.host = host
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()
