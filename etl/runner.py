@@ -124,7 +124,11 @@ def _run_config(from_archive: bool, verbose: bool, executor: str) -> dict:
     ops = ("raw__discovered_urls", "pages", "work__extracted")  # op names of the assets taking IngestConfig
     execution = (
         # forkserver with the definitions preloaded: each step's process starts without importing them again
-        {"config": {"multiprocess": {"start_method": {"forkserver": {"preload_modules": ["etl.definitions"]}}}}}
+        {
+            "config": {
+                "multiprocess": {"start_method": {"forkserver": {"preload_modules": ["etl.definitions"]}}}
+            }
+        }
         if executor == "multiprocess"
         else {"config": {"in_process": {}}}
     )

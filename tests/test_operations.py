@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 import yaml
 
 from etl.sample_site.server import serve_sample_site, sites_yaml
@@ -76,6 +77,7 @@ def _redesign(path: str, body: bytes) -> bytes:
     return text.encode("utf-8")
 
 
+@pytest.mark.timeout(1200)
 def test_a_site_redesign_fails_the_extraction_health_check_naming_site_and_field(tmp_path: Path):
     home = tmp_path / "home"
     home.mkdir()

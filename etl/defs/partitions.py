@@ -4,3 +4,6 @@ import dagster as dg
 
 # end_offset=1 admits today's partition, so the day's news can be collected while it is still the day.
 daily_partitions = dg.DailyPartitionsDefinition(start_date="2020-01-01", end_offset=1)
+
+# Each day is its own run, for every asset alike: a backfill of a week is seven runs, each retryable alone.
+one_day_per_run = dg.BackfillPolicy.multi_run(1)

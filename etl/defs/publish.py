@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from etl.defs.partitions import daily_partitions
+from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.resources import AkhbarHome
 from etl.lib.publish import publish
 
@@ -18,6 +18,7 @@ MARTS = ("articles", "images", "related_links")
     group_name="publish",
     kinds={"duckdb"},
     partitions_def=daily_partitions,
+    backfill_policy=one_day_per_run,
     pool="duckdb",
 )
 def published(akhbar: AkhbarHome, duckdb: DuckDBResource) -> dg.MaterializeResult:

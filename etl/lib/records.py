@@ -125,5 +125,7 @@ class ExtractedArticle:
     body_text: str = ""  # paragraphs joined by "\n"
     images: list[ExtractedImage] = field(default_factory=list)
     related: list[ExtractedRelatedLink] = field(default_factory=list)
-    field_sources: dict[str, str] = field(default_factory=dict)  # field -> jsonld | opengraph | meta | trafilatura | dom | profile
+    field_sources: dict[str, str] = field(
+        default_factory=dict
+    )  # field -> jsonld | opengraph | meta | trafilatura | dom | profile
     error: str | None = None

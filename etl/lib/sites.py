@@ -56,7 +56,9 @@ class SiteConfig(BaseModel):
     @classmethod
     def _name_is_a_slug(cls, value: str) -> str:
         if not _SITE_NAME.match(value):
-            raise ValueError("must be lowercase letters, digits, '-' or '_' (it becomes part of ids and paths)")
+            raise ValueError(
+                "must be lowercase letters, digits, '-' or '_' (it becomes part of ids and paths)"
+            )
         return value
 
     @field_validator("feeds", "sitemaps", "urls")

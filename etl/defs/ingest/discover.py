@@ -5,7 +5,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.ingest.config import IngestConfig
-from etl.defs.partitions import daily_partitions
+from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.resources import AkhbarHome, HttpClientResource
 from etl.lib.discover import discover
 from etl.lib.frames import partition_day, records_frame
@@ -17,6 +17,7 @@ from etl.lib.warehouse import DISCOVERED_URLS, ensure_schema, load_discovered
     group_name="ingest",
     kinds={"python", "duckdb"},
     partitions_def=daily_partitions,
+    backfill_policy=one_day_per_run,
     pool="duckdb",
 )
 def discovered_urls(

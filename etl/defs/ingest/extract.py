@@ -5,7 +5,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.ingest.config import IngestConfig
-from etl.defs.partitions import daily_partitions
+from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.resources import AkhbarHome, RawArchiveResource
 from etl.lib.extract_pages import extract_pages
 from etl.lib.frames import partition_day
@@ -19,6 +19,7 @@ from etl.lib.warehouse import replace_partition
     group_name="ingest",
     kinds={"python", "duckdb"},
     partitions_def=daily_partitions,
+    backfill_policy=one_day_per_run,
     pool="duckdb",
 )
 def extracted(

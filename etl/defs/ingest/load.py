@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from etl.defs.partitions import daily_partitions
+from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.lib.frames import partition_day
 from etl.lib.warehouse import load_articles
 
@@ -20,6 +20,7 @@ from etl.lib.warehouse import load_articles
     ],
     group_name="ingest",
     partitions_def=daily_partitions,
+    backfill_policy=one_day_per_run,
     pool="duckdb",
 )
 def raw_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource):  # noqa: ANN201

@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from etl.defs.partitions import daily_partitions
+from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.lib.frames import partition_day
 from etl.lib.normalize import normalize_batch
 from etl.lib.warehouse import replace_partition
@@ -15,6 +15,7 @@ from etl.lib.warehouse import replace_partition
     group_name="ingest",
     kinds={"python", "polars", "duckdb"},
     partitions_def=daily_partitions,
+    backfill_policy=one_day_per_run,
     pool="duckdb",
 )
 def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:

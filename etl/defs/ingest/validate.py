@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from etl.defs.partitions import daily_partitions
+from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.resources import AkhbarHome
 from etl.lib.frames import partition_day
 from etl.lib.normalize import NormalizedBatch
@@ -44,6 +44,7 @@ VALIDATED = dg.AssetKey(["work", "validated"])
     ],
     group_name="ingest",
     partitions_def=daily_partitions,
+    backfill_policy=one_day_per_run,
     pool="duckdb",
 )
 def validated(context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: DuckDBResource):  # noqa: ANN201

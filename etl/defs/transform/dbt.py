@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from etl.defs.partitions import daily_partitions
+from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.transform.project import dbt_project
 
 
@@ -11,8 +11,7 @@ from etl.defs.transform.project import dbt_project
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     partitions_def=daily_partitions,
-    # one partition per run, like every other asset of the daily job
-    backfill_policy=dg.BackfillPolicy.multi_run(1),
+    backfill_policy=one_day_per_run,
     pool="duckdb",
 )
 def news_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN201
