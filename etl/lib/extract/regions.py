@@ -88,7 +88,7 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     most_read: list[HtmlElement] = []
     widgets: list[HtmlElement] = []
     chrome: list[HtmlElement] = []
-    paragraph_total = sum(len(visible_text(p)) for p in tree.iter("p")) or 1
+    page = _Page(tree, url)
     claimed: set[HtmlElement] = {element for block in related for element in block}
 
     for element in tree.iter():
@@ -96,32 +96,33 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
             continue
         tag = element.tag
         if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
-            chrome.append(element)
+            if not page.is_article_text(element):
+                chrome.append(element)
             continue
         attrs = attributes_text(element)
         label = None
         if tag in HEADING_TAGS or _is_label_element(element):
             label = normalized_label(visible_text(element))
         if label and len(label) <= 60 and _RELATED_HEADING.match(label):
-            block = _block_from_heading(element, url, paragraph_total)
+            block = page.block_from_heading(element)
             if block:
                 related.append(block)
                 claimed.update(block)
             continue
         if label and len(label) <= 60 and _MOST_READ_HEADING.match(label):
-            block = _block_from_heading(element, url, paragraph_total)
+            block = page.block_from_heading(element)
             if block:
                 most_read.extend(block)
                 claimed.update(block)
             continue
         if attrs.strip() and tag not in ("html", "body"):
-            if _RELATED_CLASS.search(attrs) and _is_link_block(element, url, paragraph_total):
+            if _RELATED_CLASS.search(attrs) and page.is_link_block(element):
                 related.append([element])
                 claimed.add(element)
-            elif _MOST_READ_CLASS.search(attrs) and _is_link_block(element, url, paragraph_total):
+            elif _MOST_READ_CLASS.search(attrs) and page.is_link_block(element):
                 most_read.append(element)
                 claimed.add(element)
-            elif _WIDGET_CLASS.search(attrs) and _small(element, paragraph_total):
+            elif _WIDGET_CLASS.search(attrs) and page.is_small(element):
                 widgets.append(element)
                 claimed.add(element)
         if (
@@ -142,6 +143,90 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     )
     article = _profile_article(tree, profile) or _article_region(tree, excluded)
     return Regions(article=article, related=related, most_read=most_read, widgets=widgets, chrome=chrome)
+
+
+class _Page:
+    """The page with its main text container, to tell link blocks from the article's own text."""
+
+    def __init__(self, tree: HtmlElement, url: str) -> None:
+        self.url = url
+        self.paragraph_total = sum(len(visible_text(p)) for p in tree.iter("p")) or 1
+        itemprop_body = _itemprop_body(tree)
+        self.body = itemprop_body if itemprop_body is not None else _densest_text_container(tree, set())
+        self.body_text = _paragraph_text(self.body) if self.body is not None else 0
+        self._body_ancestors = set(ancestors(self.body)) if self.body is not None else set()
+
+    def is_article_text(self, element: HtmlElement) -> bool:
+        """The element is, holds, or is a large part of the article's main text."""
+        if self.body is not None:
+            if element is self.body or element in self._body_ancestors:
+                return True
+            if _contains(self.body, element) and _paragraph_text(element) > 0.3 * max(self.body_text, 1):
+                return True
+        text = _paragraph_text(element)
+        return text > 1500 and text > 0.4 * self.paragraph_total
+
+    def is_link_block(self, element: HtmlElement) -> bool:
+        """A container of article links that is not the article's own text."""
+        return bool(_article_links(element, self.url)) and not self.is_article_text(element)
+
+    def is_small(self, element: HtmlElement) -> bool:
+        return not self.is_article_text(element) and len(visible_text(element)) < 2000
+
+    def block_from_heading(self, heading: HtmlElement) -> list[HtmlElement]:
+        """The heading's block: the nearest ancestor holding article links, or the link runs that follow it."""
+        node = heading
+        for _ in range(6):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html") or self.is_article_text(parent):
+                break
+            links = _article_links(parent, self.url)
+            if len(links) >= 2:
+                # Cards carry one summary each; more prose than links means article text around a link.
+                if _prose_paragraphs(parent, self.url) <= len(links):
+                    return [parent]
+                break
+            if not (_link_led(parent, self.url) or len(visible_text(parent)) <= 300):
+                break
+            node = parent
+        # The heading sits among the article's own elements: its block is the run of link-led siblings after
+        # it ("Read more:" then a list of links), never the paragraphs that continue the article.
+        siblings: list[HtmlElement] = [node]
+        for sibling in node.itersiblings():
+            if not is_element(sibling):
+                continue
+            if sibling.tag in HEADING_TAGS or not _link_led(sibling, self.url):
+                break
+            siblings.append(sibling)
+        if any(_article_links(element, self.url) for element in siblings):
+            return siblings
+        return []
+
+
+def _prose_paragraphs(element: HtmlElement, page_url: str) -> int:
+    """Paragraphs of 80+ characters with no article link in them."""
+    return sum(
+        1
+        for paragraph in element.iter("p")
+        if len(visible_text(paragraph)) >= 80
+        and not any(article_link_url(a, page_url) for a in paragraph.iter("a"))
+    )
+
+
+def _link_led(element: HtmlElement, page_url: str) -> bool:
+    """Mostly links to articles: link text is at least half of the text, and not a long paragraph."""
+    text = len(visible_text(element))
+    if not text or not _article_links(element, page_url):
+        return False
+    linked = sum(len(visible_text(a)) for a in element.iter("a"))
+    return linked >= 0.5 * text and text < 1500
+
+
+def _itemprop_body(tree: HtmlElement) -> HtmlElement | None:
+    for element in tree.iter():
+        if is_element(element) and (element.get("itemprop") or "").lower() == "articlebody":
+            return element
+    return None
 
 
 def mark_excluded(elements: list[HtmlElement]) -> str | None:
@@ -213,47 +298,6 @@ def _paragraph_text(element: HtmlElement) -> int:
     return sum(len(visible_text(p)) for p in element.iter("p") if next(p.iterancestors("a"), None) is None)
 
 
-def _is_link_block(element: HtmlElement, page_url: str, paragraph_total: int) -> bool:
-    """A container of several article links that does not hold the article's own text."""
-    if not _article_links(element, page_url):
-        return False
-    return not _holds_article_text(element, paragraph_total)
-
-
-def _holds_article_text(element: HtmlElement, paragraph_total: int) -> bool:
-    text = _paragraph_text(element)
-    return text > 1500 and text > 0.4 * paragraph_total
-
-
-def _small(element: HtmlElement, paragraph_total: int) -> bool:
-    return not _holds_article_text(element, paragraph_total) and len(visible_text(element)) < 2000
-
-
-def _block_from_heading(heading: HtmlElement, page_url: str, paragraph_total: int) -> list[HtmlElement]:
-    """The heading's block: the nearest ancestor holding article links, or its following siblings."""
-    node = heading
-    for _ in range(6):
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            break
-        if _holds_article_text(parent, paragraph_total):
-            break
-        node = parent
-        if len(_article_links(node, page_url)) >= 2:
-            return [node]
-    # The heading sits among the article's own elements: its block is what follows it, up to the next heading.
-    siblings: list[HtmlElement] = [node]
-    for sibling in node.itersiblings():
-        if not is_element(sibling):
-            continue
-        if sibling.tag in HEADING_TAGS or _holds_article_text(sibling, paragraph_total):
-            break
-        siblings.append(sibling)
-    if any(_article_links(element, page_url) for element in siblings):
-        return siblings
-    return []
-
-
 # ---------------------------------------------------------------- the article region
 
 
@@ -263,11 +307,8 @@ def _inside_article_tag(element: HtmlElement) -> bool:
 
 def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement:
     """The element holding the article: the densest paragraph container, widened to include the headline."""
-    for element in tree.iter():
-        if is_element(element) and (element.get("itemprop") or "").lower() == "articlebody":
-            body = element
-            break
-    else:
+    body = _itemprop_body(tree)
+    if body is None:
         body = _densest_text_container(tree, excluded)
     if body is None:
         found = tree.find(".//body")
@@ -293,7 +334,7 @@ def _contains(container: HtmlElement, element: HtmlElement) -> bool:
 
 def _densest_text_container(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
     scores: dict[HtmlElement, float] = {}
-    for paragraph in tree.iter("p", "h2", "h3", "blockquote", "li"):
+    for paragraph in tree.iter("p", "h2", "h3", "blockquote", "pre"):
         if is_inside(paragraph, excluded):
             continue
         length = len(visible_text(paragraph))
