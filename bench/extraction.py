@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import trafilatura  # noqa: E402
+import trafilatura
 
-from etl.lib.extract import extract_article  # noqa: E402
-from etl.lib.extract.document import decode_body  # noqa: E402
+from etl.lib.extract import extract_article
+from etl.lib.extract.document import decode_body
 
 DATASETS = ("scrapinghub-article-extraction-benchmark", "trafilatura-eval", "fundus")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
