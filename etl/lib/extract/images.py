@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -48,6 +49,7 @@ _CREDIT_CLASS = re.compile(
     r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
 )
 _FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
+_IMAGE_TAGS = ("img", "amp-img")
 _TINY = 64  # declared width or height at or below this is an icon, a pixel or a thumbnail
 
 
@@ -82,7 +84,7 @@ def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
         elif descriptor > 10:
             width = int(descriptor)
     if chosen is None:
-        for attribute in (*_LAZY_URL_ATTRIBUTES, "src"):
+        for attribute in (*_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img), "src"):
             value = (img.get(attribute) or "").strip()
             if value and not _PLACEHOLDER.search(value):
                 chosen = value
@@ -96,6 +98,19 @@ def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
     if not absolute.startswith(("http://", "https://")):
         return None
     return ImageSource(url=absolute, width=width, height=height)
+
+
+def _other_lazy_attributes(img: HtmlElement) -> list[str]:
+    """Site-specific lazy-loading attributes ("data-lazyimage-src", "data-zoom-src") holding a URL."""
+    return [
+        name
+        for name, value in img.attrib.items()
+        if name.startswith("data-")
+        and name not in _LAZY_URL_ATTRIBUTES
+        and ("src" in name or "original" in name or "lazy" in name)
+        and "set" not in name
+        and value.strip().startswith(("http://", "https://", "//", "/"))
+    ]
 
 
 def image_identity(url: str) -> str:
@@ -130,10 +145,10 @@ def extract_images(
             for img in ([element] if element.tag == "img" else element.iter("img"))
         ]
     else:
-        candidates = [img for img in region.iter("img") if not is_inside(img, excluded)]
+        candidates = [img for img in region.iter(*_IMAGE_TAGS) if not is_inside(img, excluded)]
         # A lead image printed outside the article region (a hero above it) still belongs to the article.
         region_set = set(candidates)
-        for img in page.iter("img"):
+        for img in page.iter(*_IMAGE_TAGS):
             if img in region_set or is_inside(img, excluded):
                 continue
             source = image_source(img, url)
@@ -191,32 +206,74 @@ def extract_images(
 def _caption_and_credit(img: HtmlElement, profile: object | None) -> tuple[str | None, str | None]:
     """Caption (without credit) and credit for an image, read from its figure or caption-like neighbours."""
     container = _figure_of(img)
-    caption_element: HtmlElement | None = None
-    credit_element: HtmlElement | None = None
-    if container is not None:
-        caption_element = _first(select(container, getattr(profile, "caption", None)))
-        credit_element = _first(select(container, getattr(profile, "credit", None)))
-        if caption_element is None:
-            caption_element = next(container.iter("figcaption"), None)
-        if caption_element is None:
-            caption_element = _classed(container, _CAPTION_CLASS, img)
-        if credit_element is None:
-            credit_element = _classed(
-                caption_element if caption_element is not None else container, _CREDIT_CLASS, img
-            )
-            if credit_element is None and caption_element is not None:
-                credit_element = _classed(container, _CREDIT_CLASS, img)
+    if container is None:
+        return None, None
+    caption_element = _first(select(container, getattr(profile, "caption", None)))
+    credit_element = _first(select(container, getattr(profile, "credit", None)))
+    if caption_element is None:
+        caption_element = next(container.iter("figcaption"), None)
+    if caption_element is None:
+        caption_element = _classed(container, _CAPTION_CLASS, img)
+    if caption_element is None and container.tag == "figure":
+        # <figure><img></figure><figcaption>…</figcaption>: the caption printed right after the figure.
+        following = container.getnext()
+        if (
+            following is not None
+            and is_element(following)
+            and (following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)))
+        ):
+            caption_element = following
+    if credit_element is None:
+        scope = caption_element if caption_element is not None else container
+        credit_element = _first_found(
+            lambda: _classed(scope, _CREDIT_CLASS, img),
+            lambda: _credit_tag(container, img),
+            lambda: _classed(container, _CREDIT_CLASS, img) if caption_element is not None else None,
+            lambda: _trailing_credit(caption_element) if caption_element is not None else None,
+        )
     if caption_element is None and credit_element is None:
         return None, None
     credit = visible_text(credit_element) if credit_element is not None else None
-    caption = None
-    if caption_element is not None:
-        caption = _text_without(caption_element, credit_element)
+    caption = _text_without(caption_element, credit_element) if caption_element is not None else None
     caption, printed_credit = split_credit(caption or "")
     if credit:
         _, labelled = split_credit(credit)
-        credit = labelled or credit.strip("()[] ")
+        credit = labelled or credit.strip("()[] ") or None
     return caption, credit or printed_credit
+
+
+def _first_found(*finders: Callable[[], HtmlElement | None]) -> HtmlElement | None:
+    """The first finder's element that is not None (lxml elements without children are falsy)."""
+    for finder in finders:
+        found = finder()
+        if found is not None:
+            return found
+    return None
+
+
+def _credit_tag(container: HtmlElement, img: HtmlElement) -> HtmlElement | None:
+    """<footer>, <small> or <cite> in a figure: the credit line by HTML semantics."""
+    for element in container.iter("footer", "small", "cite"):
+        if not _contains(element, img) and visible_text(element):
+            return element
+    return None
+
+
+def _trailing_credit(caption: HtmlElement) -> HtmlElement | None:
+    """The caption's last short piece, printed apart from the sentence: <span>text</span><span>dpa</span>."""
+    node = caption
+    while len(node) == 1 and is_element(node[0]) and not (node.text or "").strip():
+        node = node[0]
+    pieces = [child for child in node if is_element(child) and visible_text(child)]
+    if not pieces or (len(pieces) < 2 and not (node.text or "").strip()):
+        return None
+    last = pieces[-1]
+    if (last.tail or "").strip() or next(last.iter("img"), None) is not None:
+        return None
+    text = visible_text(last)
+    if len(text) > 100 or len(text.split()) > 10 or text.endswith((".", "!", "?", ":", "…")):
+        return None
+    return last
 
 
 def _figure_of(img: HtmlElement) -> HtmlElement | None:

@@ -7,6 +7,7 @@ their markup says (class and id tokens), so unseen sites work; a `SiteProfile` c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin
 
@@ -52,6 +53,7 @@ _WIDGET_CLASS = re.compile(
     r"breadcrumb|tags?-?list|(?:^|[\s_-])tags(?:$|[\s_-])|author-?(?:box|bio|info)|avatar|logo|promo"
 )
 _WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
+_MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
 _ARTICLE_CLASS = re.compile(r"article|story|post|entry|content|news|detail|main|body|text")
 MARK = "data-akhbar-block"
@@ -122,7 +124,12 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
             elif _MOST_READ_CLASS.search(attrs) and page.is_link_block(element):
                 most_read.append(element)
                 claimed.add(element)
-            elif _WIDGET_CLASS.search(attrs) and page.is_small(element):
+            elif (
+                _WIDGET_CLASS.search(attrs)
+                and tag not in _MEDIA_TAGS
+                and page.is_small(element)
+                and not _holds_media(element)
+            ):
                 widgets.append(element)
                 claimed.add(element)
         if (
@@ -141,7 +148,9 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     excluded = (
         {element for block in related for element in block} | set(most_read) | set(widgets) | set(chrome)
     )
-    article = _profile_article(tree, profile) or _article_region(tree, excluded)
+    article = _profile_article(tree, profile)
+    if article is None:
+        article = _article_region(tree, excluded)
     return Regions(article=article, related=related, most_read=most_read, widgets=widgets, chrome=chrome)
 
 
@@ -150,7 +159,7 @@ class _Page:
 
     def __init__(self, tree: HtmlElement, url: str) -> None:
         self.url = url
-        self.paragraph_total = sum(len(visible_text(p)) for p in tree.iter("p")) or 1
+        self.paragraph_total = _paragraph_text(tree) or 1
         itemprop_body = _itemprop_body(tree)
         self.body = itemprop_body if itemprop_body is not None else _densest_text_container(tree, set())
         self.body_text = _paragraph_text(self.body) if self.body is not None else 0
@@ -220,6 +229,11 @@ def _link_led(element: HtmlElement, page_url: str) -> bool:
         return False
     linked = sum(len(visible_text(a)) for a in element.iter("a"))
     return linked >= 0.5 * text and text < 1500
+
+
+def _holds_media(element: HtmlElement) -> bool:
+    """A figure or picture inside: a "shareable image" wrapper, not a share widget."""
+    return next(element.iter("figure", "picture", "figcaption"), None) is not None
 
 
 def _itemprop_body(tree: HtmlElement) -> HtmlElement | None:
@@ -295,7 +309,10 @@ def _limited(iterator: object, count: int) -> list[HtmlElement]:
 
 
 def _paragraph_text(element: HtmlElement) -> int:
-    return sum(len(visible_text(p)) for p in element.iter("p") if next(p.iterancestors("a"), None) is None)
+    """Characters of paragraph-like text in the element, link texts (teasers) aside."""
+    return sum(
+        length for block, length in _text_blocks(element) if next(block.iterancestors("a"), None) is None
+    )
 
 
 # ---------------------------------------------------------------- the article region
@@ -313,6 +330,7 @@ def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElemen
     if body is None:
         found = tree.find(".//body")
         return found if found is not None else tree
+    body = _join_split_body(body)
     region = body
     # Widen to the nearest <article> (or article-like container) that holds the headline and lead image.
     headline = next(tree.iter("h1"), None)
@@ -328,17 +346,74 @@ def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElemen
     return region
 
 
+def _join_split_body(body: HtmlElement) -> HtmlElement:
+    """Some sites print the body in several same-class chunks (ads between them): take their parent."""
+    node = body
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        signature = (node.tag, node.get("class"))
+        if node.get("class") and any(
+            sibling is not node
+            and is_element(sibling)
+            and (sibling.tag, sibling.get("class")) == signature
+            and _paragraph_text(sibling) >= 150
+            for sibling in parent
+        ):
+            return parent
+        node = parent
+    return body
+
+
 def _contains(container: HtmlElement, element: HtmlElement) -> bool:
     return any(parent is container for parent in ancestors(element))
 
 
-def _densest_text_container(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
-    scores: dict[HtmlElement, float] = {}
-    for paragraph in tree.iter("p", "h2", "h3", "blockquote", "pre"):
-        if is_inside(paragraph, excluded):
+_BLOCK_TAGS = {
+    "div",
+    "p",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "figure",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "form",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "main",
+    "dl",
+}
+_TEXT_BLOCK_TAGS = {"p", "pre", "blockquote", "div", "td", "section"}
+
+
+def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
+    """Paragraph-like elements (a <p>, or a div of inline content only) with their text length."""
+    for element in tree.iter(*_TEXT_BLOCK_TAGS):
+        if element.tag != "p" and any(is_element(child) and child.tag in _BLOCK_TAGS for child in element):
             continue
-        length = len(visible_text(paragraph))
-        if length < 25:
+        length = len(visible_text(element))
+        if length >= 25:
+            yield element, length
+
+
+def _densest_text_container(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
+    """The parent (or grandparent, at half weight) that gathers the most paragraph text."""
+    scores: dict[HtmlElement, float] = {}
+    for paragraph, length in _text_blocks(tree):
+        if next(paragraph.iterancestors("a"), None) is not None or is_inside(paragraph, excluded):
             continue
         parent = paragraph.getparent()
         if parent is None:
