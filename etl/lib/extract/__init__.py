@@ -1,8 +1,8 @@
 """Extract one article from one page: body, metadata, images with captions and credits, related links.
 
 One parse per page: the DOM rules read the tree first (images, related cards), then the blocks that must not
-reach the body (related, most read, text-size widget) are marked and trafilatura prunes them from its own
-copy. `extract_article` never raises; a page it cannot read comes back with `error` set to one line.
+reach the body (related, most read, text-size widget) are dropped from it and trafilatura reads what is left
+(it copies the tree before pruning, so no second parse). `extract_article` never raises; a page it cannot read comes back with `error` set to one line.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from etl.lib.extract.body import extract_body
 from etl.lib.extract.captions import split_credit
 from etl.lib.extract.document import DocumentError, parse_document
 from etl.lib.extract.images import extract_images
-from etl.lib.extract.metadata import offer_trafilatura, page_title, read_structured_metadata
-from etl.lib.extract.regions import find_regions, mark_excluded
+from etl.lib.extract.metadata import offer_trafilatura, page_title, printed_date, read_structured_metadata
+from etl.lib.extract.regions import drop_from_body, find_regions
 from etl.lib.extract.related import read_related_cards
 from etl.lib.records import ExtractedArticle
 from etl.lib.sites import SiteProfile
@@ -60,10 +60,14 @@ def _extract(
     images = extract_images(regions.article, tree, url, excluded, meta.jsonld_images, meta.og_images, profile)
     related = read_related_cards(regions.related, url, profile)
 
-    prune = mark_excluded(regions.body_excluded())
-    body_text, trafilatura_document = extract_body(tree, url, prune)
+    drop_from_body(regions.body_excluded())
+    # A date printed in the article outranks trafilatura's guess (htmldate reads no Arabic month names and
+    # falls back to dates in image URLs); structured metadata still comes first.
+    meta.offer("published_at", printed_date(regions.article), "dom")
+    body_text, trafilatura_document = extract_body(tree, url)
     offer_trafilatura(meta, trafilatura_document)
     meta.offer("title", page_title(tree), "meta")
+    body_text = _without_headline(body_text, meta.values.get("title"))
     _offer_language(meta, body_text, language_hint)
 
     values = meta.values
@@ -93,6 +97,14 @@ def _extract(
     if related:
         article.field_sources["related"] = "profile" if profile and profile.related else "dom"
     return article
+
+
+def _without_headline(body_text: str, title: str | None) -> str:
+    """trafilatura keeps an <h1> inside the article container; the headline is the title, not the body."""
+    first, _, rest = body_text.partition("\n")
+    if title and first.strip() == title.strip():
+        return rest
+    return body_text
 
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")

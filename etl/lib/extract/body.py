@@ -18,7 +18,7 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
-def extract_body(tree: HtmlElement, url: str, prune_xpath: str | None = None) -> tuple[str, Any]:
+def extract_body(tree: HtmlElement, url: str) -> tuple[str, Any]:
     """(body text with paragraphs joined by newlines, trafilatura's Document or None)."""
     document = bare_extraction(
         tree,
@@ -28,7 +28,6 @@ def extract_body(tree: HtmlElement, url: str, prune_xpath: str | None = None) ->
         include_images=False,
         include_links=False,
         include_tables=True,
-        prune_xpath=prune_xpath,
     )
     if document is None:
         return "", None

@@ -63,31 +63,29 @@ class ImageSource:
 
 
 def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
-    """The image's best absolute URL (largest srcset candidate, else lazy attributes, else src)."""
+    """The image's absolute URL and declared size.
+
+    The URL is the one the page itself names for the picture: a real `src` first (the fallback every browser
+    can show), else a lazy-loading attribute, else the largest `srcset` candidate (of the <img>, then of its
+    <picture> sources). Width and height are the declared attributes only: a srcset descriptor says which
+    file fits a screen, not how large the printed picture is.
+    """
     width, height = _int(img.get("width")), _int(img.get("height"))
-    candidates: list[tuple[str, float]] = []
-    picture = next((p for p in _up_to(img, 3) if p.tag == "picture"), None)
-    srcset_holders = [img]
-    if picture is not None:
-        srcset_holders = [s for s in picture.iter("source") if not _non_default_media(s)] + [img]
-    for holder in srcset_holders:
-        for attribute in _SRCSET_ATTRIBUTES:
-            candidates.extend(_parse_srcset(holder.get(attribute)))
-        if candidates:
-            break
     chosen: str | None = None
-    if candidates:
-        chosen_url, descriptor = max(candidates, key=lambda c: c[1])
-        chosen = chosen_url
-        if descriptor > 10 and width and height:
-            width, height = int(descriptor), round(height * descriptor / width)
-        elif descriptor > 10:
-            width = int(descriptor)
+    for attribute in ("src", *_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img)):
+        value = (img.get(attribute) or "").strip()
+        if value and not _PLACEHOLDER.search(value):
+            chosen = value
+            break
     if chosen is None:
-        for attribute in (*_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img), "src"):
-            value = (img.get(attribute) or "").strip()
-            if value and not _PLACEHOLDER.search(value):
-                chosen = value
+        holders = [img]
+        picture = next((p for p in _up_to(img, 3) if p.tag == "picture"), None)
+        if picture is not None:
+            holders += [s for s in picture.iter("source") if not _non_default_media(s)]
+        for holder in holders:
+            candidates = [c for attribute in _SRCSET_ATTRIBUTES for c in _parse_srcset(holder.get(attribute))]
+            if candidates:
+                chosen = max(candidates, key=lambda c: c[1])[0]
                 break
     if not chosen:
         return None

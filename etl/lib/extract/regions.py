@@ -56,7 +56,6 @@ _WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
 _MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
 _ARTICLE_CLASS = re.compile(r"article|story|post|entry|content|news|detail|main|body|text")
-MARK = "data-akhbar-block"
 
 
 @dataclass(slots=True)
@@ -243,11 +242,12 @@ def _itemprop_body(tree: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def mark_excluded(elements: list[HtmlElement]) -> str | None:
-    """Mark elements so trafilatura prunes them (the mark survives its copy of the tree); return the XPath."""
+def drop_from_body(elements: list[HtmlElement]) -> None:
+    """Remove blocks (keeping the text that follows them) so neither trafilatura's body nor its metadata
+    heuristics see them: a byline in a related card must not become the article's author."""
     for element in elements:
-        element.set(MARK, "1")
-    return f"//*[@{MARK}]" if elements else None
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 # ---------------------------------------------------------------- blocks

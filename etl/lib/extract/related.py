@@ -97,11 +97,11 @@ def _cards(
 
 
 def _read_card(card: list[HtmlElement], target: str, page_url: str) -> ExtractedRelatedLink:
-    used: set[int] = set()
+    used: set[HtmlElement] = set()
     title_element = _title_element(card, target, page_url)
     title = visible_text(title_element) if title_element is not None else None
     if title_element is not None:
-        used.update(id(e) for e in title_element.iter())
+        used.update(title_element.iter())
 
     image_url = caption = None
     img = next((i for root in card for i in root.iter("img")), None)
@@ -113,7 +113,7 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
         )
         if caption_element is not None:
             caption = visible_text(caption_element)
-            used.update(id(e) for e in caption_element.iter())
+            used.update(caption_element.iter())
         if not title:
             title = " ".join((img.get("alt") or "").split()) or None
 
@@ -134,7 +134,7 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
         )
     section = visible_text(section_element) if section_element is not None else None
     if section_element is not None:
-        used.update(id(e) for e in section_element.iter())
+        used.update(section_element.iter())
 
     byline_element = _find(
         card, lambda e: bool(_BYLINE_CLASS.search(attributes_text(e))) and _short(e, 12), used
@@ -143,7 +143,7 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
         byline_element = _find(card, lambda e: e.tag == "address" or _leaf_matches(e, _BYLINE_TEXT), used)
     byline = visible_text(byline_element) if byline_element is not None else None
     if byline_element is not None:
-        used.update(id(e) for e in byline_element.iter())
+        used.update(byline_element.iter())
 
     summary_element = _find(
         card, lambda e: bool(_SUMMARY_CLASS.search(attributes_text(e))) and bool(visible_text(e)), used
@@ -184,19 +184,19 @@ def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlE
     return max(texts, key=lambda pair: pair[0])[1] if texts else None
 
 
-def _find(card: list[HtmlElement], test: object, used: set[int]) -> HtmlElement | None:
+def _find(card: list[HtmlElement], test: object, used: set[HtmlElement]) -> HtmlElement | None:
     for root in card:
         for element in root.iter():
             if (
                 not is_element(element)
-                or id(element) in used
+                or element in used
                 or element.tag in ("script", "style", "img", "source")
             ):
                 continue
-            if any(id(parent) in used for parent in _limited_ancestors(element, root)):
+            if any(parent in used for parent in _limited_ancestors(element, root)):
                 continue
             # A wrapper of an element already read (the title, the caption) is not a field of its own.
-            if any(id(inner) in used for inner in element.iter()):
+            if any(inner in used for inner in element.iter()):
                 continue
             if test(element):  # type: ignore[operator]
                 return element
