@@ -57,10 +57,12 @@ def _extract(
     meta = read_structured_metadata(tree, url)
     regions = find_regions(tree, url, profile)
     excluded = regions.excluded()
-    images = extract_images(regions.article, tree, url, excluded, meta.jsonld_images, meta.og_images, profile)
+    images, loose_captions = extract_images(
+        regions.article, tree, url, excluded, meta.jsonld_images, meta.og_images, profile
+    )
     related = read_related_cards(regions.related, url, profile)
 
-    drop_from_body(regions.body_excluded())
+    drop_from_body(regions.body_excluded() + loose_captions)
     # A date printed in the article outranks trafilatura's guess (htmldate reads no Arabic month names and
     # falls back to dates in image URLs); structured metadata still comes first.
     meta.offer("published_at", printed_date(regions.article), "dom")

@@ -7,7 +7,7 @@ import re
 # "Photo: Reuters", "Foto: dpa/Name", "Bild: Keystone", "صورة: ...", "Credit: ..." — a label then the credit.
 _LABEL = (
     r"(?:photos?|photograph(?:y|s)?|pictures?|images?|picture\s+credit|photo\s+credit|image\s+credit|"
-    r"credits?|source|fotos?|bild(?:er)?|quelle|crédit(?:\s+photo)?|cr[ée]dits?\s+photo|"
+    r"credits?|source|fotos?|bild(?:er)?|bildquelle|quelle|crédit(?:\s+photo)?|cr[ée]dits?\s+photo|"
     r"фото|zdjęcie|صورة|الصورة|تصوير|المصدر)"
 )
 _LABELLED_CREDIT = re.compile(
@@ -15,12 +15,16 @@ _LABELLED_CREDIT = re.compile(
 )
 _COPYRIGHT_CREDIT = re.compile(r"(?:^|\s)(?:©|\(c\)|copyright)\s*(?P<credit>[^\n©]+?)\s*$", re.IGNORECASE)
 # A trailing "(...)" or "[...]": "(أ.ف.ب)", "(AFP)", "(أرشيفية - رويترز)".
-_TRAILING_BRACKETS = re.compile(r"\s*[(\[]\s*(?P<credit>[^()\[\]]{1,80}?)\s*[)\]]\s*[.。]?\s*$")
+_TRAILING_BRACKETS = re.compile(r"\s*[(\[（]\s*(?P<credit>[^()\[\]（）]{1,80}?)\s*[)\]）]\s*[.。]?\s*$")
+# Japanese captions end in "＝ＡＰ" (= AP) or "（名前撮影）" ("photographed by").
+_EQUALS_CREDIT = re.compile(r"\s*＝\s*(?P<credit>[^＝\s][^＝]{0,20}?)\s*$")
+_PHOTOGRAPHED_BY = re.compile(r"\s*撮影$")
 # Trailing parentheses that describe the picture rather than credit it.
 _NOT_CREDITS = re.compile(
     r"^(?:l|r|c|left|right|centre|center|top|bottom|front|back|above|below|middle|links|rechts|mitte|"
     r"von links|from left|v\.\s*l\.|à gauche|à droite|au centre|يمين|يسار|وسط|في الوسط|"
-    r"l to r|l-r|file|archive|archiv|archives|illustration|symbolbild|symbolfoto|"
+    r"l to r|l-r|file|file photo|archive|archive photo|archiv|archives|archivbild|archivfoto|illustration|"
+    r"symbolbild|symbolfoto|montage|bildmontage|"
     r"[\d\s./:-]+)$",
     re.IGNORECASE,
 )
@@ -40,9 +44,18 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
             return _clean_caption(text[: match.start()]), match.group("credit").strip(_TRAILING_SEPARATORS)
     match = _TRAILING_BRACKETS.search(text)
     if match:
-        credit = match.group("credit").strip()
-        if credit and not _NOT_CREDITS.match(credit) and len(credit.split()) <= 8:
+        credit = _PHOTOGRAPHED_BY.sub("", match.group("credit").strip())
+        # A parenthesis with digits is a date or a place and date ("(Kundus, 6.12.2010)"), not a credit.
+        if (
+            credit
+            and not _NOT_CREDITS.match(credit)
+            and len(credit.split()) <= 8
+            and not re.search(r"\d", credit)
+        ):
             return _clean_caption(text[: match.start()]), credit
+    match = _EQUALS_CREDIT.search(text)
+    if match:
+        return _clean_caption(text[: match.start()]), match.group("credit")
     return _clean_caption(text), None
 
 

@@ -42,8 +42,9 @@ _NOT_CONTENT_CLASS = re.compile(
     r"logo|icon|avatar|emoji|sprite|author|profile|badge|(?:^|[\s_-])ads?(?:$|[\s_-])|advert|sponsor|pixel|gravatar"
 )
 _CAPTION_CLASS = re.compile(
-    r"caption|legend|figcaption|bildunterschrift|bu-text|image-?text|img-?text|photo-?text|media-?text|"
-    r"image-?desc|img-?desc|photo-?desc|wp-caption-text|description|subtitle"
+    r"caption|legend|figcaption|bildunterschrift|unterschrift|bildtext|bu-text|image-?text|img-?text|"
+    r"photo-?text|media-?text|infotext|media-?info|image-?info|img-?info|image-?desc|img-?desc|photo-?desc|"
+    r"wp-caption-text"
 )
 _CREDIT_CLASS = re.compile(
     r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
@@ -65,28 +66,24 @@ class ImageSource:
 def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
     """The image's absolute URL and declared size.
 
-    The URL is the one the page itself names for the picture: a real `src` first (the fallback every browser
-    can show), else a lazy-loading attribute, else the largest `srcset` candidate (of the <img>, then of its
-    <picture> sources). Width and height are the declared attributes only: a srcset descriptor says which
+    The URL is the largest candidate of the image's own `srcset` (or lazy `data-srcset`), else its real `src`,
+    else a lazy-loading attribute, else the largest candidate of its <picture> sources (often other formats). Width and height are the declared attributes only: a srcset descriptor says which
     file fits a screen, not how large the printed picture is.
     """
     width, height = _int(img.get("width")), _int(img.get("height"))
-    chosen: str | None = None
-    for attribute in ("src", *_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img)):
-        value = (img.get(attribute) or "").strip()
-        if value and not _PLACEHOLDER.search(value):
-            chosen = value
-            break
+    chosen = _largest(img)
     if chosen is None:
-        holders = [img]
+        for attribute in ("src", *_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img)):
+            value = (img.get(attribute) or "").strip()
+            if value and not _PLACEHOLDER.search(value):
+                chosen = value
+                break
+    if chosen is None:
         picture = next((p for p in _up_to(img, 3) if p.tag == "picture"), None)
         if picture is not None:
-            holders += [s for s in picture.iter("source") if not _non_default_media(s)]
-        for holder in holders:
-            candidates = [c for attribute in _SRCSET_ATTRIBUTES for c in _parse_srcset(holder.get(attribute))]
-            if candidates:
-                chosen = max(candidates, key=lambda c: c[1])[0]
-                break
+            chosen = next(
+                (c for s in picture.iter("source") if not _non_default_media(s) and (c := _largest(s))), None
+            )
     if not chosen:
         return None
     try:
@@ -96,6 +93,11 @@ def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
     if not absolute.startswith(("http://", "https://")):
         return None
     return ImageSource(url=absolute, width=width, height=height)
+
+
+def _largest(holder: HtmlElement) -> str | None:
+    candidates = [c for attribute in _SRCSET_ATTRIBUTES for c in _parse_srcset(holder.get(attribute))]
+    return max(candidates, key=lambda c: c[1])[0] if candidates else None
 
 
 def _other_lazy_attributes(img: HtmlElement) -> list[str]:
@@ -116,7 +118,9 @@ def image_identity(url: str) -> str:
     path = urlsplit(url).path
     name = path.rsplit("/", 1)[-1].lower()
     name = re.sub(
-        r"(?:[-_@](?:\d{2,4}x\d{2,4}|\d{2,4}w|[2-4]x|scaled|thumb|large|medium|small))+(?=\.\w+$)", "", name
+        r"(?:[-_@](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{3,4}|[2-4]x|scaled|thumb|large|medium|small))+(?=\.\w+$)",
+        "",
+        name,
     )
     name = re.sub(r"\.(?:jpe?g|png|webp|gif|avif)$", "", name)
     # Short generic names ("image.jpg", "1.jpg") say nothing: keep the whole path then.
@@ -131,8 +135,10 @@ def extract_images(
     jsonld_images: list[JsonLdImage],
     og_images: list[str],
     profile: object | None = None,
-) -> list[ExtractedImage]:
-    """The article's images in document order, deduplicated, with captions split from credits."""
+) -> tuple[list[ExtractedImage], list[HtmlElement]]:
+    """The article's images in document order, deduplicated, with captions split from credits; and the
+    captions printed as loose paragraphs, which are not body text."""
+    loose_captions: list[HtmlElement] = []
     known = {image_identity(i.url): i for i in jsonld_images}
     lead_identities = {image_identity(u) for u in og_images} | set(list(known)[:1])
     profile_images = select(page, getattr(profile, "images", None))
@@ -164,7 +170,10 @@ def extract_images(
             continue
         identity = image_identity(source.url)
         alt = " ".join((img.get("alt") or img.get("title") or "").split()) or None
-        caption_text, credit_text = _caption_and_credit(img, profile)
+        printed = _caption_and_credit(img, profile)
+        caption_text, credit_text = printed.caption, printed.credit
+        if printed.loose is not None:
+            loose_captions.append(printed.loose)
         structured = known.get(identity)
         if caption_text is None and structured is not None and structured.caption:
             caption_text, credit_from_caption = split_credit(structured.caption)
@@ -195,17 +204,30 @@ def extract_images(
     leads = [image for image in images if image.is_lead]
     for image in leads[1:]:
         image.is_lead = False
-    return images
+    return images, loose_captions
 
 
 # ---------------------------------------------------------------- captions
 
 
-def _caption_and_credit(img: HtmlElement, profile: object | None) -> tuple[str | None, str | None]:
+@dataclass(slots=True)
+class _Printed:
+    """An image's caption and credit as the page prints them; `loose` is a caption printed outside any figure."""
+
+    caption: str | None = None
+    credit: str | None = None
+    loose: HtmlElement | None = None
+
+
+def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     """Caption (without credit) and credit for an image, read from its figure or caption-like neighbours."""
     container = _figure_of(img)
     if container is None:
-        return None, None
+        sibling = _sibling_caption(img)
+        if sibling is None:
+            return _Printed(credit=_title_credit(img))
+        caption, credit = split_credit(visible_text(sibling))
+        return _Printed(caption=caption, credit=credit, loose=sibling)
     caption_element = _first(select(container, getattr(profile, "caption", None)))
     credit_element = _first(select(container, getattr(profile, "credit", None)))
     if caption_element is None:
@@ -230,14 +252,47 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> tuple[str |
             lambda: _trailing_credit(caption_element) if caption_element is not None else None,
         )
     if caption_element is None and credit_element is None:
-        return None, None
+        return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
-    caption = _text_without(caption_element, credit_element) if caption_element is not None else None
-    caption, printed_credit = split_credit(caption or "")
+    caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
+    caption, printed_credit = split_credit(caption_text or "")
     if credit:
         _, labelled = split_credit(credit)
         credit = labelled or credit.strip("()[] ") or None
-    return caption, credit or printed_credit
+    return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
+
+
+def _sibling_caption(img: HtmlElement) -> HtmlElement | None:
+    """A caption printed right after the image outside any figure: a caption-classed element, or a short
+    paragraph that ends in a credit ("… (AFP)"), as pages with JSON-LD and plain-paragraph captions do."""
+    top = img
+    for _ in range(3):
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "article", "main") or visible_text(parent):
+            break
+        if sum(1 for _ in parent.iter(*_IMAGE_TAGS)) > 1 and not _is_same_picture_group(parent):
+            break
+        top = parent
+    following = top.getnext()
+    while following is not None and not is_element(following):
+        following = following.getnext()
+    if following is None or (top.tail or "").strip():
+        return None
+    text = visible_text(following)
+    if not text or len(text) > 400 or next(following.iter(*_IMAGE_TAGS), None) is not None:
+        return None
+    if following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)):
+        return following
+    if following.tag in ("p", "div", "span", "small", "em") and split_credit(text)[1] is not None:
+        return following
+    return None
+
+
+def _title_credit(img: HtmlElement) -> str | None:
+    """A credit only in the image's title attribute: "… | Bildquelle: WDR / Biernat"."""
+    title = img.get("title") or ""
+    # Only a labelled credit: a title's trailing parenthesis is as often a place or a date.
+    return split_credit(title)[1] if re.search(r"[:©]", title) else None
 
 
 def _first_found(*finders: Callable[[], HtmlElement | None]) -> HtmlElement | None:
@@ -285,6 +340,9 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             continue
         image_count = sum(1 for _ in parent.iter("img"))
         if image_count > 1 and not _is_same_picture_group(parent):
+            return None
+        if sum(1 for _ in parent.iter("p")) > 2:
+            # Paragraphs around the image: this is the article text, not a figure.
             return None
         if (
             next(parent.iter("figcaption"), None) is not None
@@ -347,7 +405,14 @@ def _not_content(img: HtmlElement, source: ImageSource) -> bool:
 
 
 def _first_paragraph(region: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
-    for paragraph in region.iter("p"):
+    """The article's first paragraph: a <p>, or a div of inline content, of sentence length."""
+    for paragraph in region.iter("p", "div"):
+        if paragraph.tag == "div" and any(
+            is_element(c) and c.tag in ("div", "p", "figure", "ul") for c in paragraph
+        ):
+            continue
+        if _CAPTION_CLASS.search(attributes_text(paragraph)):
+            continue
         if (
             len(visible_text(paragraph)) >= 60
             and not is_inside(paragraph, excluded)

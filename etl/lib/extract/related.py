@@ -31,16 +31,24 @@ def read_related_cards(
 ) -> list[ExtractedRelatedLink]:
     """One record per distinct target URL across the page's related blocks, in document order."""
     links: list[ExtractedRelatedLink] = []
-    seen: set[str] = set()
+    by_url: dict[str, ExtractedRelatedLink] = {}
     for block in blocks:
         for card_url, card in _cards(block, page_url, profile):
-            if card_url in seen:
-                continue
-            seen.add(card_url)
             link = _read_card(card, card_url, page_url)
+            if card_url in by_url:
+                # The same target twice (an inline "Read more:" link and a card): one link, every field read.
+                _fill_missing(by_url[card_url], link)
+                continue
             link.position = len(links)
+            by_url[card_url] = link
             links.append(link)
     return links
+
+
+def _fill_missing(link: ExtractedRelatedLink, other: ExtractedRelatedLink) -> None:
+    for name in ("title", "section", "summary", "image_url", "image_caption", "byline"):
+        if getattr(link, name) is None:
+            setattr(link, name, getattr(other, name))
 
 
 def _cards(
