@@ -114,10 +114,10 @@ def css_to_xpath(selector: str) -> str | None:
 
 
 def select(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
-    """Elements matching an XPath (starting with / or .) or a simple CSS selector; [] when invalid."""
+    """Elements matching an XPath (starting with / or ./) or a simple CSS selector; [] when invalid."""
     if not selector:
         return []
-    xpath = selector if selector.startswith(("/", "(", ".")) else css_to_xpath(selector)
+    xpath = selector if selector.startswith(("/", "(", "./")) else css_to_xpath(selector)
     if not xpath:
         return []
     if xpath.startswith("/"):
