@@ -133,14 +133,14 @@ def extract_images(
     url: str,
     excluded: set[HtmlElement],
     jsonld_images: list[JsonLdImage],
-    og_images: list[str],
+    lead_urls: list[str],
     profile: object | None = None,
 ) -> tuple[list[ExtractedImage], list[HtmlElement]]:
     """The article's images in document order, deduplicated, with captions split from credits; and the
     captions printed as loose paragraphs, which are not body text."""
     loose_captions: list[HtmlElement] = []
     known = {image_identity(i.url): i for i in jsonld_images}
-    lead_identities = {image_identity(u) for u in og_images} | set(list(known)[:1])
+    lead_identities = {image_identity(u) for u in lead_urls}
     profile_images = select(page, getattr(profile, "images", None))
     if profile_images:
         candidates = [

@@ -59,8 +59,13 @@ class PageMetadata:
 
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    jsonld_images: list[JsonLdImage] = field(default_factory=list)
+    jsonld_images: list[JsonLdImage] = field(default_factory=list)  # the article's own `image`
+    jsonld_image_objects: list[JsonLdImage] = field(default_factory=list)  # other ImageObjects on the page
     og_images: list[str] = field(default_factory=list)
+
+    def lead_image_urls(self) -> list[str]:
+        """What the page names as its main picture: og:image and the article's first JSON-LD image."""
+        return self.og_images + [image.url for image in self.jsonld_images[:1]]
 
     def offer(self, name: str, value: Any, source: str) -> None:
         """Set `name` unless a higher-precedence source already set it."""
@@ -76,6 +81,14 @@ def read_structured_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     article = _jsonld_article(tree)
     if article is not None:
         _offer_jsonld(meta, article, url)
+    # ImageObjects printed beside their pictures (not inside the article object) still caption them.
+    listed = {image.url for image in meta.jsonld_images}
+    for obj in jsonld_objects(tree):
+        if "imageobject" in _types(obj):
+            for image in _jsonld_images(obj, url):
+                if image.url not in listed:
+                    listed.add(image.url)
+                    meta.jsonld_image_objects.append(image)
     _offer_opengraph(meta, tree, url)
     _offer_meta_tags(meta, tree, url)
     return meta
@@ -316,7 +329,9 @@ def _names(value: Any, depth: int = 0) -> list[str]:
                     names.append(name)
         return names
     if isinstance(value, dict):
-        name = _text(value.get("name"))
+        name = _text(value.get("name")) or _text(
+            " ".join(str(value.get(part) or "") for part in ("givenName", "familyName"))
+        )
         return [name] if name and not name.startswith(("http://", "https://")) else []
     name = _text(value)
     if not name or name.startswith(("http://", "https://")):

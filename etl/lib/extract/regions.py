@@ -90,11 +90,17 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     widgets: list[HtmlElement] = []
     chrome: list[HtmlElement] = []
     page = _Page(tree, url)
-    claimed: set[HtmlElement] = {element for block in related for element in block}
+    claimed: set[HtmlElement] = set()
+    for block in related:
+        _claim(claimed, block)
 
-    for element in tree.iter():
-        if not is_element(element) or is_inside(element, claimed):
+    # Depth-first, skipping the subtree of whatever is claimed (a block is read once, as a whole).
+    stack: list[HtmlElement] = [tree]
+    while stack:
+        element = stack.pop()
+        if element in claimed:
             continue
+        stack.extend(reversed([child for child in element if is_element(child)]))
         tag = element.tag
         if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
             if not page.is_article_text(element):
@@ -108,21 +114,21 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
             block = page.block_from_heading(element)
             if block:
                 related.append(block)
-                claimed.update(block)
+                _claim(claimed, block)
             continue
         if label and len(label) <= 60 and _MOST_READ_HEADING.match(label):
             block = page.block_from_heading(element)
             if block:
                 most_read.extend(block)
-                claimed.update(block)
+                _claim(claimed, block)
             continue
         if attrs.strip() and tag not in ("html", "body"):
             if _RELATED_CLASS.search(attrs) and page.is_link_block(element):
                 related.append([element])
-                claimed.add(element)
+                _claim(claimed, [element])
             elif _MOST_READ_CLASS.search(attrs) and page.is_link_block(element):
                 most_read.append(element)
-                claimed.add(element)
+                _claim(claimed, [element])
             elif (
                 _WIDGET_CLASS.search(attrs)
                 and tag not in _MEDIA_TAGS
@@ -130,7 +136,7 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
                 and not _holds_media(element)
             ):
                 widgets.append(element)
-                claimed.add(element)
+                _claim(claimed, [element])
         if (
             tag in ("div", "span", "ul", "p", "li")
             and len(element) <= 3
@@ -140,7 +146,7 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
             text = visible_text(element)
             if text and len(text) <= 5 and _WIDGET_TEXT.match(normalized_label(text)):
                 widgets.append(element)
-                claimed.add(element)
+                _claim(claimed, [element])
 
     for selector in getattr(profile, "exclude", None) or []:
         widgets.extend(_select(tree, selector))
@@ -149,7 +155,7 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     )
     article = _profile_article(tree, profile)
     if article is None:
-        article = _article_region(tree, excluded)
+        article = _article_region(tree, page, excluded)
     return Regions(article=article, related=related, most_read=most_read, widgets=widgets, chrome=chrome)
 
 
@@ -158,20 +164,37 @@ class _Page:
 
     def __init__(self, tree: HtmlElement, url: str) -> None:
         self.url = url
-        self.paragraph_total = _paragraph_text(tree) or 1
+        self.blocks = [
+            (block, length)
+            for block, length in _text_blocks(tree)
+            if next(block.iterancestors("a"), None) is None
+        ]
+        # Paragraph text under each element, summed once from the blocks upward.
+        self.text_under: dict[HtmlElement, int] = {}
+        for block, length in self.blocks:
+            self.text_under[block] = self.text_under.get(block, 0) + length
+            for parent in ancestors(block):
+                self.text_under[parent] = self.text_under.get(parent, 0) + length
+        self.paragraph_total = self.text_under.get(tree, 0) or 1
         itemprop_body = _itemprop_body(tree)
-        self.body = itemprop_body if itemprop_body is not None else _densest_text_container(tree, set())
-        self.body_text = _paragraph_text(self.body) if self.body is not None else 0
+        self.body = (
+            itemprop_body if itemprop_body is not None else _densest_text_container(self.blocks, set())
+        )
+        self.body_text = self.paragraph_text(self.body) if self.body is not None else 0
         self._body_ancestors = set(ancestors(self.body)) if self.body is not None else set()
+
+    def paragraph_text(self, element: HtmlElement) -> int:
+        """Characters of paragraph-like text in the element, link texts (teasers) aside."""
+        return self.text_under.get(element, 0)
 
     def is_article_text(self, element: HtmlElement) -> bool:
         """The element is, holds, or is a large part of the article's main text."""
         if self.body is not None:
             if element is self.body or element in self._body_ancestors:
                 return True
-            if _contains(self.body, element) and _paragraph_text(element) > 0.3 * max(self.body_text, 1):
+            if _contains(self.body, element) and self.paragraph_text(element) > 0.3 * max(self.body_text, 1):
                 return True
-        text = _paragraph_text(element)
+        text = self.paragraph_text(element)
         return text > 1500 and text > 0.4 * self.paragraph_total
 
     def is_link_block(self, element: HtmlElement) -> bool:
@@ -236,10 +259,15 @@ def _holds_media(element: HtmlElement) -> bool:
 
 
 def _itemprop_body(tree: HtmlElement) -> HtmlElement | None:
-    for element in tree.iter():
-        if is_element(element) and (element.get("itemprop") or "").lower() == "articlebody":
+    for element in tree.xpath(".//*[@itemprop]"):
+        if (element.get("itemprop") or "").strip().lower() == "articlebody":
             return element
     return None
+
+
+def _claim(claimed: set[HtmlElement], block: list[HtmlElement]) -> None:
+    for root in block:
+        claimed.update(element for element in root.iter() if is_element(element))
 
 
 def drop_from_body(elements: list[HtmlElement]) -> None:
@@ -308,13 +336,6 @@ def _limited(iterator: object, count: int) -> list[HtmlElement]:
     return out
 
 
-def _paragraph_text(element: HtmlElement) -> int:
-    """Characters of paragraph-like text in the element, link texts (teasers) aside."""
-    return sum(
-        length for block, length in _text_blocks(element) if next(block.iterancestors("a"), None) is None
-    )
-
-
 # ---------------------------------------------------------------- the article region
 
 
@@ -322,15 +343,15 @@ def _inside_article_tag(element: HtmlElement) -> bool:
     return any(parent.tag in ("article", "main") for parent in ancestors(element))
 
 
-def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement:
+def _article_region(tree: HtmlElement, page: _Page, excluded: set[HtmlElement]) -> HtmlElement:
     """The element holding the article: the densest paragraph container, widened to include the headline."""
     body = _itemprop_body(tree)
     if body is None:
-        body = _densest_text_container(tree, excluded)
+        body = _densest_text_container(page.blocks, excluded)
     if body is None:
         found = tree.find(".//body")
         return found if found is not None else tree
-    body = _join_split_body(body)
+    body = _join_split_body(body, page)
     region = body
     # Widen to the nearest <article> (or article-like container) that holds the headline and lead image.
     headline = next(tree.iter("h1"), None)
@@ -346,7 +367,7 @@ def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElemen
     return region
 
 
-def _join_split_body(body: HtmlElement) -> HtmlElement:
+def _join_split_body(body: HtmlElement, page: _Page) -> HtmlElement:
     """Some sites print the body in several same-class chunks (ads between them): take their parent."""
     node = body
     for _ in range(4):
@@ -358,7 +379,7 @@ def _join_split_body(body: HtmlElement) -> HtmlElement:
             sibling is not node
             and is_element(sibling)
             and (sibling.tag, sibling.get("class")) == signature
-            and _paragraph_text(sibling) >= 150
+            and page.paragraph_text(sibling) >= 150
             for sibling in parent
         ):
             return parent
@@ -409,11 +430,13 @@ def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
             yield element, length
 
 
-def _densest_text_container(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
+def _densest_text_container(
+    blocks: list[tuple[HtmlElement, int]], excluded: set[HtmlElement]
+) -> HtmlElement | None:
     """The parent (or grandparent, at half weight) that gathers the most paragraph text."""
     scores: dict[HtmlElement, float] = {}
-    for paragraph, length in _text_blocks(tree):
-        if next(paragraph.iterancestors("a"), None) is not None or is_inside(paragraph, excluded):
+    for paragraph, length in blocks:
+        if excluded and is_inside(paragraph, excluded):
             continue
         parent = paragraph.getparent()
         if parent is None:
