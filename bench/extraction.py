@@ -6,7 +6,9 @@ Metrics are the upstream ones (corpus README): scrapinghub body precision/recall
 `\\w+` tokens, per-page normalised and averaged exactly as scrapinghub's evaluate.py does; trafilatura-eval
 with/without snippets (F1 = 2TP/(2TP+FP+FN)); exact match per attribute on fundus. Title, date and author
 accuracy are computed where the ground truth has them; fundus also gets image recall (our URL equals any
-version's URL), caption exact match and credit match (same `\\w+` tokens as the joined photo authors).
+version's URL), caption exact match (whitespace normalised; a missed image counts as a miss), the same caption
+compared as printed (credit rejoined, see `_same_caption_as_printed`) and credit match (same `\\w+` tokens as the
+joined photo authors).
 """
 
 from __future__ import annotations
@@ -141,6 +143,23 @@ def _date(value: str | None, utc: bool) -> str | None:
     return parsed.date().isoformat()
 
 
+def _same_caption_as_printed(ours: tuple[str | None, str | None], truth: str) -> bool:
+    """Fundus keeps the credit inside the caption on some publishers ("… Foto: dpa", "… (AFP)") and outside on
+    others; this variant compares the caption as printed: ours, or ours followed by its credit, token for token
+    (punctuation and labels such as "Photo by" aside)."""
+    caption, credit = ours
+    truth_tokens = _tokens(truth)
+    if _tokens(caption) == truth_tokens:
+        return True
+    if not credit:
+        return False
+    joined = _tokens(f"{caption or ''} {credit}")
+    return joined == truth_tokens or (
+        truth_tokens[: len(_tokens(caption))] == _tokens(caption)
+        and truth_tokens[-len(_tokens(credit)) :] == _tokens(credit)
+    )
+
+
 def _authors_equal(ours: list[str], truth: list[str]) -> bool:
     return sorted(" ".join(_tokens(a)) for a in ours) == sorted(" ".join(_tokens(a)) for a in truth)
 
@@ -165,7 +184,7 @@ def evaluate(
     scores: dict[str, float] = {}
     triples, tps, fps, fns = [], 0, 0, 0
     title_hits, title_total, date_hits, date_total, author_hits, author_total = 0, 0, 0, 0, 0, 0
-    img_total = img_hits = cap_total = cap_hits = cred_total = cred_hits = 0
+    img_total = img_hits = cap_total = cap_hits = cap_printed_hits = cred_total = cred_hits = 0
     started = time.perf_counter()
     for row, raw in pages:
         pred = extractor(raw, row.get("url") or "")
@@ -200,6 +219,9 @@ def evaluate(
                 if image.get("caption"):
                     cap_total += 1
                     cap_hits += match is not None and _norm(match[0]) == _norm(image["caption"])
+                    cap_printed_hits += match is not None and _same_caption_as_printed(
+                        match, image["caption"]
+                    )
                 if image.get("authors"):
                     cred_total += 1
                     cred_hits += match is not None and _tokens(match[1]) == _tokens(
@@ -217,6 +239,7 @@ def evaluate(
         ("author", author_hits, author_total),
         ("img_recall", img_hits, img_total),
         ("caption", cap_hits, cap_total),
+        ("caption_printed", cap_printed_hits, cap_total),
         ("credit", cred_hits, cred_total),
     ):
         if total:

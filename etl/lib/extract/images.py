@@ -152,12 +152,17 @@ def extract_images(
         candidates = [img for img in region.iter(*_IMAGE_TAGS) if not is_inside(img, excluded)]
         # A lead image printed outside the article region (a hero above it) still belongs to the article.
         region_set = set(candidates)
+        # A page-level <header> is chrome, but the hero picture the page names as og:image lives there.
+        not_header = {element for element in excluded if element.tag != "header"}
         for img in page.iter(*_IMAGE_TAGS):
-            if img in region_set or is_inside(img, excluded):
+            if img in region_set or is_inside(img, not_header):
                 continue
             source = image_source(img, url)
             if source and image_identity(source.url) in lead_identities:
-                candidates.insert(0, img) if _before(img, region) else candidates.append(img)
+                if _before(img, region):
+                    candidates.insert(0, img)
+                else:
+                    candidates.append(img)
 
     images: list[ExtractedImage] = []
     seen: dict[str, ExtractedImage] = {}
