@@ -273,6 +273,7 @@ def main() -> None:
         "author",
         "img_recall",
         "caption",
+        "caption_printed",
         "credit",
         "ms_per_page",
     )

@@ -83,6 +83,7 @@ def _extract(
     offer_trafilatura(meta, trafilatura_document)
     meta.offer("title", page_title(tree), "meta")
     body_text = _without_headline(body_text, meta.values.get("title"))
+    body_text = _without_picture_lines(body_text, images)
     _offer_language(meta, body_text, language_hint)
 
     values = meta.values
@@ -120,6 +121,30 @@ def _without_headline(body_text: str, title: str | None) -> str:
     if title and first.strip() == title.strip():
         return rest
     return body_text
+
+
+# A short line that only labels or credits a picture ("Credit: Getty", "Titelbild: dpa", "Beitragsbild").
+_PICTURE_LABEL_LINE = re.compile(
+    r"^(?:foto|fotos|photo|photos|photograph|credit|credits|bild|titelbild|beitragsbild|bildquelle|image|images|"
+    r"copyright|©)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_picture_lines(body_text: str, images: list) -> str:
+    """Drop body lines that are an image's caption or credit, or a picture label: captions are not body."""
+    printed: set[str] = set()
+    for image in images:
+        for text in (image.caption, image.credit_raw, f"{image.caption or ''} {image.credit_raw or ''}"):
+            if text and text.strip():
+                printed.add(" ".join(text.split()))
+    kept = []
+    for line in body_text.split("\n"):
+        normalized = " ".join(line.split())
+        if normalized in printed or (_PICTURE_LABEL_LINE.match(normalized) and len(normalized.split()) <= 12):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")

@@ -31,9 +31,14 @@ def visible_text(element: HtmlElement) -> str:
 
 
 def drop_invisible(tree: HtmlElement) -> None:
-    """Remove scripts, styles and templates (their text is not page text; trafilatura drops them too)."""
+    """Remove scripts (but JSON-LD), styles and templates: their text is not page text (trafilatura drops them
+    too), and without them lxml's C text walk gives the visible text."""
     for element in list(tree.iter("script", "style", "template")):
-        if element.getparent() is not None:
+        # JSON-LD stays: trafilatura's metadata fallback reads forms of it that ours does not.
+        if (
+            element.getparent() is not None
+            and (element.get("type") or "").strip().lower() != "application/ld+json"
+        ):
             element.drop_tree()
 
 

@@ -394,8 +394,11 @@ _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|timestamp")
 
 
 def printed_date(tree: HtmlElement) -> str | None:
-    """The first date printed in a <time> or date-classed element ("الخميس 13 يونيو 2024"), as YYYY-MM-DD."""
+    """The date printed in a <time> or date-classed element ("الخميس 13 يونيو 2024") above the article text,
+    as YYYY-MM-DD; dates further down belong to comments, updates or teasers."""
     for element in tree.iter("time", "span", "div", "p", "li"):
+        if element.tag == "p" and len(element.text_content()) >= 100:
+            return None
         if element.tag == "time":
             found = _parse_date(element.get("datetime") or "") or _parse_date(element.text_content())
         elif _DATE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}".lower()):
