@@ -13,6 +13,11 @@ _LABEL = (
 _LABELLED_CREDIT = re.compile(
     rf"(?:^|(?<=[\s.|/–—-]))(?:\(|\[)?\s*{_LABEL}\s*[:：]\s*(?P<credit>[^\n]+?)\s*[\])]?\s*$", re.IGNORECASE
 )
+# "Photo by Jane Doe/AFP via Getty Images", at the start of the text or of a sentence.
+_BY_CREDIT = re.compile(
+    r"(?:^|(?<=[.!?|]\s))(?:photo|photograph|picture|image|foto|bild)\s+(?:by|von|par|de)\s+(?P<credit>[^\n]+?)\s*$",
+    re.IGNORECASE,
+)
 _COPYRIGHT_CREDIT = re.compile(r"(?:^|\s)(?:©|\(c\)|copyright)\s*(?P<credit>[^\n©]+?)\s*$", re.IGNORECASE)
 # A trailing "(...)" or "[...]": "(أ.ف.ب)", "(AFP)", "(أرشيفية - رويترز)".
 _TRAILING_BRACKETS = re.compile(r"\s*[(\[（]\s*(?P<credit>[^()\[\]（）]{1,80}?)\s*[)\]）]\s*[.。]?\s*$")
@@ -38,7 +43,7 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
     text = " ".join(text.split())
     if not text:
         return None, None
-    for pattern in (_LABELLED_CREDIT, _COPYRIGHT_CREDIT):
+    for pattern in (_LABELLED_CREDIT, _BY_CREDIT, _COPYRIGHT_CREDIT):
         match = pattern.search(text)
         if match and match.group("credit").strip(_TRAILING_SEPARATORS):
             return _clean_caption(text[: match.start()]), match.group("credit").strip(_TRAILING_SEPARATORS)

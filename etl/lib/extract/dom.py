@@ -31,15 +31,33 @@ def visible_text(element: HtmlElement) -> str:
 
 
 def drop_invisible(tree: HtmlElement) -> None:
-    """Remove scripts (but JSON-LD), styles and templates: their text is not page text (trafilatura drops them
-    too), and without them lxml's C text walk gives the visible text."""
+    """Remove scripts, styles and templates: their text is not page text (trafilatura drops them too), and
+    without them lxml's C text walk gives the visible text. JSON-LD moves to <head> instead, where
+    trafilatura's metadata fallback still reads it and no body text block can mistake it for prose."""
+    head = tree.find("head")
     for element in list(tree.iter("script", "style", "template")):
-        # JSON-LD stays: trafilatura's metadata fallback reads forms of it that ours does not.
-        if (
-            element.getparent() is not None
-            and (element.get("type") or "").strip().lower() != "application/ld+json"
-        ):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if (element.get("type") or "").strip().lower() == "application/ld+json" and head is not None:
+            if parent is not head:
+                tail, element.tail = element.tail, None
+                _keep_tail(element, tail)
+                head.append(element)
+        else:
             element.drop_tree()
+
+
+def _keep_tail(element: HtmlElement, tail: str | None) -> None:
+    """Give an element's tail text to its previous sibling or parent before the element moves away."""
+    if not tail:
+        return
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + tail
 
 
 def normalized_label(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -180,6 +180,11 @@ def extract_images(
         if printed.loose is not None:
             loose_captions.append(printed.loose)
         structured = known.get(identity)
+        if structured is not None and structured.caption and caption_text:
+            # The publisher's JSON-LD caption, when the printed one is it plus leftovers, is the clean one.
+            clean, _ = split_credit(structured.caption)
+            if clean and caption_text != clean and caption_text.startswith(clean):
+                caption_text = clean
         if caption_text is None and structured is not None and structured.caption:
             caption_text, credit_from_caption = split_credit(structured.caption)
             credit_text = credit_text or credit_from_caption
@@ -260,6 +265,16 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
         return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
     caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
+    continued = " ".join((credit_element.tail or "").split()) if credit_element is not None else ""
+    if (
+        credit
+        and continued.startswith(("/", "|", "via "))
+        and caption_text
+        and caption_text.endswith(continued)
+    ):
+        # "<span>Photo by X</span> / AFP via Getty Images": the credit goes on after its element.
+        credit = f"{credit} {continued}"
+        caption_text = caption_text[: -len(continued)].rstrip()
     caption, printed_credit = split_credit(caption_text or "")
     if credit:
         _, labelled = split_credit(credit)
@@ -336,7 +351,7 @@ def _trailing_credit(caption: HtmlElement) -> HtmlElement | None:
 
 def _figure_of(img: HtmlElement) -> HtmlElement | None:
     """The smallest ancestor that holds the image and its caption: a <figure> or a figure-like wrapper."""
-    for steps, parent in enumerate(ancestors(img)):
+    for steps, parent in enumerate(_ancestors_without_sources(img)):
         if steps > 5 or parent.tag in ("body", "article", "main", "html"):
             return None
         if parent.tag == "figure":
@@ -454,12 +469,18 @@ def _has_sibling_image(img: HtmlElement) -> bool:
 
 
 def _up_to(element: HtmlElement, count: int) -> list[HtmlElement]:
+    """The nearest `count` ancestors, not counting <source>: libxml2 nests an <img> inside the <source>
+    elements before it (it does not know <source> is void)."""
     out: list[HtmlElement] = []
-    for parent in ancestors(element):
+    for parent in _ancestors_without_sources(element):
         out.append(parent)
         if len(out) >= count:
             break
     return out
+
+
+def _ancestors_without_sources(element: HtmlElement) -> Iterator[HtmlElement]:
+    return (parent for parent in ancestors(element) if parent.tag != "source")
 
 
 def _contains(container: HtmlElement, element: HtmlElement) -> bool:
