@@ -24,12 +24,15 @@ _TRAILING_BRACKETS = re.compile(r"\s*[(\[（]\s*(?P<credit>[^()\[\]（）]{1,80}
 # Japanese captions end in "＝ＡＰ" (= AP) or "（名前撮影）" ("photographed by").
 _EQUALS_CREDIT = re.compile(r"\s*＝\s*(?P<credit>[^＝\s][^＝]{0,20}?)\s*$")
 _PHOTOGRAPHED_BY = re.compile(r"\s*撮影$")
+# A last unpunctuated fragment after a full sentence: "… 연설하고 있다. 연합뉴스", "… in Berlin. dpa".
+_SENTENCE_THEN_CREDIT = re.compile(r"(?<=[.!?。])\s+(?P<credit>[^\s.!?。:：()][^.!?。:：()]{0,28}?)\s*$")
+_REPORTER_SUFFIX = re.compile(r"\s*(?:기자|記者)$")  # Korean/Japanese "reporter" after a photographer's name
 # Trailing parentheses that describe the picture rather than credit it.
 _NOT_CREDITS = re.compile(
     r"^(?:l|r|c|left|right|centre|center|top|bottom|front|back|above|below|middle|links|rechts|mitte|"
     r"von links|from left|v\.\s*l\.|à gauche|à droite|au centre|يمين|يسار|وسط|في الوسط|"
-    r"l to r|l-r|file|file photo|archive|archive photo|archiv|archives|archivbild|archivfoto|illustration|"
-    r"symbolbild|symbolfoto|montage|bildmontage|"
+    r"l to r|l-r|left to right|from left to right|v\.\s*l\.\s*n\.\s*r\.|file|file photo|archive|archive photo|archiv|archives|archivbild|archivfoto|illustration|"
+    r"symbolbild|symbolfoto|montage|bildmontage|stock image|stock photo|stock picture|file image|file picture|"
     r"[\d\s./:-]+)$",
     re.IGNORECASE,
 )
@@ -61,7 +64,25 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
     match = _EQUALS_CREDIT.search(text)
     if match:
         return _clean_caption(text[: match.start()]), match.group("credit")
+    match = _SENTENCE_THEN_CREDIT.search(text)
+    if match and _credit_after_sentence(text[: match.start()], match.group("credit")):
+        return _clean_caption(text[: match.start()]), _REPORTER_SUFFIX.sub("", match.group("credit"))
     return _clean_caption(text), None
+
+
+def _credit_after_sentence(sentence: str, fragment: str) -> bool:
+    """A fragment after a whole sentence is a credit when it is short, names someone (no digits, not a
+    lowercase continuation, not a position such as "Left to right") and the sentence is not "Dr."."""
+    words = sentence.split()
+    last = words[-1].rstrip(".!?。") if words else ""
+    return (
+        len(words) >= 4
+        and (len(last) >= 3 or not last.isascii())
+        and len(fragment.split()) <= 3
+        and not re.search(r"\d", fragment)
+        and not fragment[0].islower()
+        and not _NOT_CREDITS.match(fragment)
+    )
 
 
 def _clean_caption(text: str) -> str | None:
