@@ -18,17 +18,16 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
-def extract_body(tree: HtmlElement, url: str, prune_xpath: str | None = None) -> tuple[str, Any]:
+def extract_body(tree: HtmlElement, url: str, *, with_metadata: bool = True) -> tuple[str, Any]:
     """(body text with paragraphs joined by newlines, trafilatura's Document or None)."""
     document = bare_extraction(
         tree,
         url=url or None,
-        with_metadata=True,
+        with_metadata=with_metadata,
         include_comments=False,
         include_images=False,
         include_links=False,
         include_tables=True,
-        prune_xpath=prune_xpath,
     )
     if document is None:
         return "", None

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from lxml.etree import XPathError
 from lxml.html import HtmlElement
 
-_INVISIBLE = {"script", "style", "noscript", "template", "svg", "button", "select", "option"}
 _ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 
@@ -26,22 +25,39 @@ def attributes_text(element: HtmlElement) -> str:
 
 
 def visible_text(element: HtmlElement) -> str:
-    """The element's visible text, whitespace collapsed, scripts and styles skipped."""
-    parts: list[str] = []
-    _collect_text(element, parts, depth=0)
-    return " ".join(" ".join(parts).split())
+    """The element's text, whitespace collapsed. Scripts and styles are dropped from the tree right after
+    structured metadata is read (see `drop_invisible`), so lxml's C text walk is enough."""
+    return " ".join(element.text_content().split())
 
 
-def _collect_text(element: HtmlElement, parts: list[str], depth: int) -> None:
-    if depth > 200:
+def drop_invisible(tree: HtmlElement) -> None:
+    """Remove scripts, styles and templates: their text is not page text (trafilatura drops them too), and
+    without them lxml's C text walk gives the visible text. JSON-LD moves to <head> instead, where
+    trafilatura's metadata fallback still reads it and no body text block can mistake it for prose."""
+    head = tree.find("head")
+    for element in list(tree.iter("script", "style", "template")):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if (element.get("type") or "").strip().lower() == "application/ld+json" and head is not None:
+            if parent is not head:
+                tail, element.tail = element.tail, None
+                _keep_tail(element, tail)
+                head.append(element)
+        else:
+            element.drop_tree()
+
+
+def _keep_tail(element: HtmlElement, tail: str | None) -> None:
+    """Give an element's tail text to its previous sibling or parent before the element moves away."""
+    if not tail:
         return
-    if element.text and not (isinstance(element.tag, str) and element.tag in _INVISIBLE):
-        parts.append(element.text)
-    for child in element:
-        if is_element(child) and child.tag not in _INVISIBLE:
-            _collect_text(child, parts, depth + 1)
-        if child.tail:
-            parts.append(child.tail)
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent = element.getparent()
+        parent.text = (parent.text or "") + tail
 
 
 def normalized_label(text: str) -> str:
@@ -114,10 +130,10 @@ def css_to_xpath(selector: str) -> str | None:
 
 
 def select(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
-    """Elements matching an XPath (starting with / or .) or a simple CSS selector; [] when invalid."""
+    """Elements matching an XPath (starting with / or ./) or a simple CSS selector; [] when invalid."""
     if not selector:
         return []
-    xpath = selector if selector.startswith(("/", "(", ".")) else css_to_xpath(selector)
+    xpath = selector if selector.startswith(("/", "(", "./")) else css_to_xpath(selector)
     if not xpath:
         return []
     if xpath.startswith("/"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -41,13 +42,15 @@ _NOT_CONTENT_CLASS = re.compile(
     r"logo|icon|avatar|emoji|sprite|author|profile|badge|(?:^|[\s_-])ads?(?:$|[\s_-])|advert|sponsor|pixel|gravatar"
 )
 _CAPTION_CLASS = re.compile(
-    r"caption|legend|figcaption|bildunterschrift|bu-text|image-?text|img-?text|photo-?text|media-?text|"
-    r"image-?desc|img-?desc|photo-?desc|wp-caption-text|description|subtitle"
+    r"caption|legend|figcaption|bildunterschrift|unterschrift|bildtext|bu-text|image-?text|img-?text|"
+    r"photo-?text|media-?text|infotext|media-?info|image-?info|img-?info|image-?desc|img-?desc|photo-?desc|"
+    r"wp-caption-text"
 )
 _CREDIT_CLASS = re.compile(
     r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
 )
 _FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
+_IMAGE_TAGS = ("img", "amp-img")
 _TINY = 64  # declared width or height at or below this is an icon, a pixel or a thumbnail
 
 
@@ -61,32 +64,26 @@ class ImageSource:
 
 
 def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
-    """The image's best absolute URL (largest srcset candidate, else lazy attributes, else src)."""
+    """The image's absolute URL and declared size.
+
+    The URL is the largest candidate of the image's own `srcset` (or lazy `data-srcset`), else its real `src`,
+    else a lazy-loading attribute, else the largest candidate of its <picture> sources (often other formats). Width and height are the declared attributes only: a srcset descriptor says which
+    file fits a screen, not how large the printed picture is.
+    """
     width, height = _int(img.get("width")), _int(img.get("height"))
-    candidates: list[tuple[str, float]] = []
-    picture = next((p for p in _up_to(img, 3) if p.tag == "picture"), None)
-    srcset_holders = [img]
-    if picture is not None:
-        srcset_holders = [s for s in picture.iter("source") if not _non_default_media(s)] + [img]
-    for holder in srcset_holders:
-        for attribute in _SRCSET_ATTRIBUTES:
-            candidates.extend(_parse_srcset(holder.get(attribute)))
-        if candidates:
-            break
-    chosen: str | None = None
-    if candidates:
-        chosen_url, descriptor = max(candidates, key=lambda c: c[1])
-        chosen = chosen_url
-        if descriptor > 10 and width and height:
-            width, height = int(descriptor), round(height * descriptor / width)
-        elif descriptor > 10:
-            width = int(descriptor)
+    chosen = _largest(img)
     if chosen is None:
-        for attribute in (*_LAZY_URL_ATTRIBUTES, "src"):
+        for attribute in ("src", *_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img)):
             value = (img.get(attribute) or "").strip()
             if value and not _PLACEHOLDER.search(value):
                 chosen = value
                 break
+    if chosen is None:
+        picture = next((p for p in _up_to(img, 3) if p.tag == "picture"), None)
+        if picture is not None:
+            chosen = next(
+                (c for s in picture.iter("source") if not _non_default_media(s) and (c := _largest(s))), None
+            )
     if not chosen:
         return None
     try:
@@ -98,12 +95,32 @@ def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
     return ImageSource(url=absolute, width=width, height=height)
 
 
+def _largest(holder: HtmlElement) -> str | None:
+    candidates = [c for attribute in _SRCSET_ATTRIBUTES for c in _parse_srcset(holder.get(attribute))]
+    return max(candidates, key=lambda c: c[1])[0] if candidates else None
+
+
+def _other_lazy_attributes(img: HtmlElement) -> list[str]:
+    """Site-specific lazy-loading attributes ("data-lazyimage-src", "data-zoom-src") holding a URL."""
+    return [
+        name
+        for name, value in img.attrib.items()
+        if name.startswith("data-")
+        and name not in _LAZY_URL_ATTRIBUTES
+        and ("src" in name or "original" in name or "lazy" in name)
+        and "set" not in name
+        and value.strip().startswith(("http://", "https://", "//", "/"))
+    ]
+
+
 def image_identity(url: str) -> str:
     """What makes two URLs the same picture: the file name, without size variants and query."""
     path = urlsplit(url).path
     name = path.rsplit("/", 1)[-1].lower()
     name = re.sub(
-        r"(?:[-_@](?:\d{2,4}x\d{2,4}|\d{2,4}w|[2-4]x|scaled|thumb|large|medium|small))+(?=\.\w+$)", "", name
+        r"(?:[-_@](?:\d{2,4}x\d{2,4}|\d{2,4}w|\d{3,4}|[2-4]x|scaled|thumb|large|medium|small))+(?=\.\w+$)",
+        "",
+        name,
     )
     name = re.sub(r"\.(?:jpe?g|png|webp|gif|avif)$", "", name)
     # Short generic names ("image.jpg", "1.jpg") say nothing: keep the whole path then.
@@ -116,12 +133,14 @@ def extract_images(
     url: str,
     excluded: set[HtmlElement],
     jsonld_images: list[JsonLdImage],
-    og_images: list[str],
+    lead_urls: list[str],
     profile: object | None = None,
-) -> list[ExtractedImage]:
-    """The article's images in document order, deduplicated, with captions split from credits."""
+) -> tuple[list[ExtractedImage], list[HtmlElement]]:
+    """The article's images in document order, deduplicated, with captions split from credits; and the
+    captions printed as loose paragraphs, which are not body text."""
+    loose_captions: list[HtmlElement] = []
     known = {image_identity(i.url): i for i in jsonld_images}
-    lead_identities = {image_identity(u) for u in og_images} | set(list(known)[:1])
+    lead_identities = {image_identity(u) for u in lead_urls}
     profile_images = select(page, getattr(profile, "images", None))
     if profile_images:
         candidates = [
@@ -130,15 +149,20 @@ def extract_images(
             for img in ([element] if element.tag == "img" else element.iter("img"))
         ]
     else:
-        candidates = [img for img in region.iter("img") if not is_inside(img, excluded)]
+        candidates = [img for img in region.iter(*_IMAGE_TAGS) if not is_inside(img, excluded)]
         # A lead image printed outside the article region (a hero above it) still belongs to the article.
         region_set = set(candidates)
-        for img in page.iter("img"):
-            if img in region_set or is_inside(img, excluded):
+        # A page-level <header> is chrome, but the hero picture the page names as og:image lives there.
+        not_header = {element for element in excluded if element.tag != "header"}
+        for img in page.iter(*_IMAGE_TAGS):
+            if img in region_set or is_inside(img, not_header):
                 continue
             source = image_source(img, url)
             if source and image_identity(source.url) in lead_identities:
-                candidates.insert(0, img) if _before(img, region) else candidates.append(img)
+                if _before(img, region):
+                    candidates.insert(0, img)
+                else:
+                    candidates.append(img)
 
     images: list[ExtractedImage] = []
     seen: dict[str, ExtractedImage] = {}
@@ -151,8 +175,16 @@ def extract_images(
             continue
         identity = image_identity(source.url)
         alt = " ".join((img.get("alt") or img.get("title") or "").split()) or None
-        caption_text, credit_text = _caption_and_credit(img, profile)
+        printed = _caption_and_credit(img, profile)
+        caption_text, credit_text = printed.caption, printed.credit
+        if printed.loose is not None:
+            loose_captions.append(printed.loose)
         structured = known.get(identity)
+        if structured is not None and structured.caption and caption_text:
+            # The publisher's JSON-LD caption, when the printed one is it plus leftovers, is the clean one.
+            clean, _ = split_credit(structured.caption)
+            if clean and caption_text != clean and caption_text.startswith(clean):
+                caption_text = clean
         if caption_text is None and structured is not None and structured.caption:
             caption_text, credit_from_caption = split_credit(structured.caption)
             credit_text = credit_text or credit_from_caption
@@ -182,46 +214,144 @@ def extract_images(
     leads = [image for image in images if image.is_lead]
     for image in leads[1:]:
         image.is_lead = False
-    return images
+    return images, loose_captions
 
 
 # ---------------------------------------------------------------- captions
 
 
-def _caption_and_credit(img: HtmlElement, profile: object | None) -> tuple[str | None, str | None]:
+@dataclass(slots=True)
+class _Printed:
+    """An image's caption and credit as the page prints them; `loose` is a caption printed outside any figure."""
+
+    caption: str | None = None
+    credit: str | None = None
+    loose: HtmlElement | None = None
+
+
+def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     """Caption (without credit) and credit for an image, read from its figure or caption-like neighbours."""
     container = _figure_of(img)
-    caption_element: HtmlElement | None = None
-    credit_element: HtmlElement | None = None
-    if container is not None:
-        caption_element = _first(select(container, getattr(profile, "caption", None)))
-        credit_element = _first(select(container, getattr(profile, "credit", None)))
-        if caption_element is None:
-            caption_element = next(container.iter("figcaption"), None)
-        if caption_element is None:
-            caption_element = _classed(container, _CAPTION_CLASS, img)
-        if credit_element is None:
-            credit_element = _classed(
-                caption_element if caption_element is not None else container, _CREDIT_CLASS, img
-            )
-            if credit_element is None and caption_element is not None:
-                credit_element = _classed(container, _CREDIT_CLASS, img)
+    if container is None:
+        sibling = _sibling_caption(img)
+        if sibling is None:
+            return _Printed(credit=_title_credit(img))
+        caption, credit = split_credit(visible_text(sibling))
+        return _Printed(caption=caption, credit=credit, loose=sibling)
+    caption_element = _first(select(container, getattr(profile, "caption", None)))
+    credit_element = _first(select(container, getattr(profile, "credit", None)))
+    if caption_element is None:
+        caption_element = next(container.iter("figcaption"), None)
+    if caption_element is None:
+        caption_element = _classed(container, _CAPTION_CLASS, img)
+    if caption_element is None and container.tag == "figure":
+        # <figure><img></figure><figcaption>…</figcaption>: the caption printed right after the figure.
+        following = container.getnext()
+        if (
+            following is not None
+            and is_element(following)
+            and (following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)))
+        ):
+            caption_element = following
+    if credit_element is None:
+        scope = caption_element if caption_element is not None else container
+        credit_element = _first_found(
+            lambda: _classed(scope, _CREDIT_CLASS, img),
+            lambda: _credit_tag(container, img),
+            lambda: _classed(container, _CREDIT_CLASS, img) if caption_element is not None else None,
+            lambda: _trailing_credit(caption_element) if caption_element is not None else None,
+        )
     if caption_element is None and credit_element is None:
-        return None, None
+        return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
-    caption = None
-    if caption_element is not None:
-        caption = _text_without(caption_element, credit_element)
-    caption, printed_credit = split_credit(caption or "")
+    caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
+    continued = " ".join((credit_element.tail or "").split()) if credit_element is not None else ""
+    if (
+        credit
+        and continued.startswith(("/", "|", "via "))
+        and caption_text
+        and caption_text.endswith(continued)
+    ):
+        # "<span>Photo by X</span> / AFP via Getty Images": the credit goes on after its element.
+        credit = f"{credit} {continued}"
+        caption_text = caption_text[: -len(continued)].rstrip()
+    caption, printed_credit = split_credit(caption_text or "")
     if credit:
         _, labelled = split_credit(credit)
-        credit = labelled or credit.strip("()[] ")
-    return caption, credit or printed_credit
+        credit = labelled or credit.strip("()[] ") or None
+    return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
+
+
+def _sibling_caption(img: HtmlElement) -> HtmlElement | None:
+    """A caption printed right after the image outside any figure: a caption-classed element, or a short
+    paragraph that ends in a credit ("… (AFP)"), as pages with JSON-LD and plain-paragraph captions do."""
+    top = img
+    for _ in range(3):
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "article", "main") or visible_text(parent):
+            break
+        if sum(1 for _ in parent.iter(*_IMAGE_TAGS)) > 1 and not _is_same_picture_group(parent):
+            break
+        top = parent
+    following = top.getnext()
+    while following is not None and not is_element(following):
+        following = following.getnext()
+    if following is None or (top.tail or "").strip():
+        return None
+    text = visible_text(following)
+    if not text or len(text) > 400 or next(following.iter(*_IMAGE_TAGS), None) is not None:
+        return None
+    if following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)):
+        return following
+    if following.tag in ("p", "div", "span", "small", "em") and split_credit(text)[1] is not None:
+        return following
+    return None
+
+
+def _title_credit(img: HtmlElement) -> str | None:
+    """A credit only in the image's title attribute: "… | Bildquelle: WDR / Biernat"."""
+    title = img.get("title") or ""
+    # Only a labelled credit: a title's trailing parenthesis is as often a place or a date.
+    return split_credit(title)[1] if re.search(r"[:©]", title) else None
+
+
+def _first_found(*finders: Callable[[], HtmlElement | None]) -> HtmlElement | None:
+    """The first finder's element that is not None (lxml elements without children are falsy)."""
+    for finder in finders:
+        found = finder()
+        if found is not None:
+            return found
+    return None
+
+
+def _credit_tag(container: HtmlElement, img: HtmlElement) -> HtmlElement | None:
+    """<footer>, <small> or <cite> in a figure: the credit line by HTML semantics."""
+    for element in container.iter("footer", "small", "cite"):
+        if not _contains(element, img) and visible_text(element):
+            return element
+    return None
+
+
+def _trailing_credit(caption: HtmlElement) -> HtmlElement | None:
+    """The caption's last short piece, printed apart from the sentence: <span>text</span><span>dpa</span>."""
+    node = caption
+    while len(node) == 1 and is_element(node[0]) and not (node.text or "").strip():
+        node = node[0]
+    pieces = [child for child in node if is_element(child) and visible_text(child)]
+    if not pieces or (len(pieces) < 2 and not (node.text or "").strip()):
+        return None
+    last = pieces[-1]
+    if (last.tail or "").strip() or next(last.iter("img"), None) is not None:
+        return None
+    text = visible_text(last)
+    if len(text) > 100 or len(text.split()) > 10 or text.endswith((".", "!", "?", ":", "…")):
+        return None
+    return last
 
 
 def _figure_of(img: HtmlElement) -> HtmlElement | None:
     """The smallest ancestor that holds the image and its caption: a <figure> or a figure-like wrapper."""
-    for steps, parent in enumerate(ancestors(img)):
+    for steps, parent in enumerate(_ancestors_without_sources(img)):
         if steps > 5 or parent.tag in ("body", "article", "main", "html"):
             return None
         if parent.tag == "figure":
@@ -230,6 +360,9 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             continue
         image_count = sum(1 for _ in parent.iter("img"))
         if image_count > 1 and not _is_same_picture_group(parent):
+            return None
+        if sum(1 for _ in parent.iter("p")) > 2:
+            # Paragraphs around the image: this is the article text, not a figure.
             return None
         if (
             next(parent.iter("figcaption"), None) is not None
@@ -292,7 +425,14 @@ def _not_content(img: HtmlElement, source: ImageSource) -> bool:
 
 
 def _first_paragraph(region: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
-    for paragraph in region.iter("p"):
+    """The article's first paragraph: a <p>, or a div of inline content, of sentence length."""
+    for paragraph in region.iter("p", "div"):
+        if paragraph.tag == "div" and any(
+            is_element(c) and c.tag in ("div", "p", "figure", "ul") for c in paragraph
+        ):
+            continue
+        if _CAPTION_CLASS.search(attributes_text(paragraph)):
+            continue
         if (
             len(visible_text(paragraph)) >= 60
             and not is_inside(paragraph, excluded)
@@ -329,12 +469,18 @@ def _has_sibling_image(img: HtmlElement) -> bool:
 
 
 def _up_to(element: HtmlElement, count: int) -> list[HtmlElement]:
+    """The nearest `count` ancestors, not counting <source>: libxml2 nests an <img> inside the <source>
+    elements before it (it does not know <source> is void)."""
     out: list[HtmlElement] = []
-    for parent in ancestors(element):
+    for parent in _ancestors_without_sources(element):
         out.append(parent)
         if len(out) >= count:
             break
     return out
+
+
+def _ancestors_without_sources(element: HtmlElement) -> Iterator[HtmlElement]:
+    return (parent for parent in ancestors(element) if parent.tag != "source")
 
 
 def _contains(container: HtmlElement, element: HtmlElement) -> bool:

@@ -15,10 +15,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
+
+from etl.lib.extract.dom import normalized_label
 
 _ARTICLE_TYPES = {
     "article",
@@ -56,8 +59,13 @@ class PageMetadata:
 
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    jsonld_images: list[JsonLdImage] = field(default_factory=list)
+    jsonld_images: list[JsonLdImage] = field(default_factory=list)  # the article's own `image`
+    jsonld_image_objects: list[JsonLdImage] = field(default_factory=list)  # other ImageObjects on the page
     og_images: list[str] = field(default_factory=list)
+
+    def lead_image_urls(self) -> list[str]:
+        """What the page names as its main picture: og:image and the article's first JSON-LD image."""
+        return self.og_images + [image.url for image in self.jsonld_images[:1]]
 
     def offer(self, name: str, value: Any, source: str) -> None:
         """Set `name` unless a higher-precedence source already set it."""
@@ -73,6 +81,14 @@ def read_structured_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     article = _jsonld_article(tree)
     if article is not None:
         _offer_jsonld(meta, article, url)
+    # ImageObjects printed beside their pictures (not inside the article object) still caption them.
+    listed = {image.url for image in meta.jsonld_images}
+    for obj in jsonld_objects(tree):
+        if "imageobject" in _types(obj):
+            for image in _jsonld_images(obj, url):
+                if image.url not in listed:
+                    listed.add(image.url)
+                    meta.jsonld_image_objects.append(image)
     _offer_opengraph(meta, tree, url)
     _offer_meta_tags(meta, tree, url)
     return meta
@@ -313,7 +329,9 @@ def _names(value: Any, depth: int = 0) -> list[str]:
                     names.append(name)
         return names
     if isinstance(value, dict):
-        name = _text(value.get("name"))
+        name = _text(value.get("name")) or _text(
+            " ".join(str(value.get(part) or "") for part in ("givenName", "familyName"))
+        )
         return [name] if name and not name.startswith(("http://", "https://")) else []
     name = _text(value)
     if not name or name.startswith(("http://", "https://")):
@@ -350,3 +368,65 @@ def _language(value: Any) -> str | None:
         return None
     primary = re.split(r"[-_]", text)[0].lower()
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+# ---------------------------------------------------------------- a date printed on the page
+
+_MONTHS = {
+    # Arabic (Egyptian/Gulf and Levantine names), English, German, French; normalized_label() spellings
+    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7, "اغسطس": 8,
+    "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "كانون الثاني": 1, "شباط": 2, "اذار": 3,
+    "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8, "ايلول": 9, "تشرين الاول": 10,
+    "تشرين الثاني": 11, "كانون الاول": 12,
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "januar": 1, "februar": 2, "märz": 3, "juni": 6, "juli": 7, "oktober": 10, "dezember": 12,
+    "janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
+    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
+}  # fmt: skip
+_MONTH_NAMES = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_DAY_MONTH_YEAR = re.compile(rf"(?<!\d)(\d{{1,2}})\.?\s+({_MONTH_NAMES})\.?,?\s+(\d{{4}})(?!\d)")
+_MONTH_DAY_YEAR = re.compile(rf"(?<![\w])({_MONTH_NAMES})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)")
+_NUMERIC = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)|(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|timestamp")
+
+
+def printed_date(tree: HtmlElement) -> str | None:
+    """The date printed in a <time> or date-classed element ("الخميس 13 يونيو 2024") above the article text,
+    as YYYY-MM-DD; dates further down belong to comments, updates or teasers."""
+    for element in tree.iter("time", "span", "div", "p", "li"):
+        if element.tag == "p" and len(element.text_content()) >= 100:
+            return None
+        if element.tag == "time":
+            found = _parse_date(element.get("datetime") or "") or _parse_date(element.text_content())
+        elif _DATE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}".lower()):
+            found = _parse_date(element.text_content()[:200])
+        else:
+            continue
+        if found:
+            return found
+    return None
+
+
+def _parse_date(text: str) -> str | None:
+    text = normalized_label(text.translate(_ARABIC_DIGITS))
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
+        match = pattern.search(text)
+        if match:
+            parts = dict(zip(order, match.groups(), strict=True))
+            return _iso(parts["y"], _MONTHS[parts["m"]], parts["d"])
+    match = _NUMERIC.search(text)
+    if match:
+        if match.group(1):
+            return _iso(match.group(1), match.group(2), match.group(3))
+        return _iso(match.group(6), match.group(5), match.group(4))
+    return None
+
+
+def _iso(year: str | int, month: str | int, day: str | int) -> str | None:
+    try:
+        return datetime(int(year), int(month), int(day)).date().isoformat()
+    except ValueError:
+        return None

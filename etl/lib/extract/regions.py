@@ -7,6 +7,7 @@ their markup says (class and id tokens), so unseen sites work; a `SiteProfile` c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin
 
@@ -52,9 +53,9 @@ _WIDGET_CLASS = re.compile(
     r"breadcrumb|tags?-?list|(?:^|[\s_-])tags(?:$|[\s_-])|author-?(?:box|bio|info)|avatar|logo|promo"
 )
 _WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
+_MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
 _ARTICLE_CLASS = re.compile(r"article|story|post|entry|content|news|detail|main|body|text")
-MARK = "data-akhbar-block"
 
 
 @dataclass(slots=True)
@@ -88,42 +89,54 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     most_read: list[HtmlElement] = []
     widgets: list[HtmlElement] = []
     chrome: list[HtmlElement] = []
-    paragraph_total = sum(len(visible_text(p)) for p in tree.iter("p")) or 1
-    claimed: set[HtmlElement] = {element for block in related for element in block}
+    page = _Page(tree, url)
+    claimed: set[HtmlElement] = set()
+    for block in related:
+        _claim(claimed, block)
 
-    for element in tree.iter():
-        if not is_element(element) or is_inside(element, claimed):
+    # Depth-first, skipping the subtree of whatever is claimed (a block is read once, as a whole).
+    stack: list[HtmlElement] = [tree]
+    while stack:
+        element = stack.pop()
+        if element in claimed:
             continue
+        stack.extend(reversed([child for child in element if is_element(child)]))
         tag = element.tag
         if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
-            chrome.append(element)
+            if not page.is_article_text(element):
+                chrome.append(element)
             continue
         attrs = attributes_text(element)
         label = None
         if tag in HEADING_TAGS or _is_label_element(element):
             label = normalized_label(visible_text(element))
         if label and len(label) <= 60 and _RELATED_HEADING.match(label):
-            block = _block_from_heading(element, url, paragraph_total)
+            block = page.block_from_heading(element)
             if block:
                 related.append(block)
-                claimed.update(block)
+                _claim(claimed, block)
             continue
         if label and len(label) <= 60 and _MOST_READ_HEADING.match(label):
-            block = _block_from_heading(element, url, paragraph_total)
+            block = page.block_from_heading(element)
             if block:
                 most_read.extend(block)
-                claimed.update(block)
+                _claim(claimed, block)
             continue
         if attrs.strip() and tag not in ("html", "body"):
-            if _RELATED_CLASS.search(attrs) and _is_link_block(element, url, paragraph_total):
+            if _RELATED_CLASS.search(attrs) and page.is_link_block(element):
                 related.append([element])
-                claimed.add(element)
-            elif _MOST_READ_CLASS.search(attrs) and _is_link_block(element, url, paragraph_total):
+                _claim(claimed, [element])
+            elif _MOST_READ_CLASS.search(attrs) and page.is_link_block(element):
                 most_read.append(element)
-                claimed.add(element)
-            elif _WIDGET_CLASS.search(attrs) and _small(element, paragraph_total):
+                _claim(claimed, [element])
+            elif (
+                _WIDGET_CLASS.search(attrs)
+                and tag not in _MEDIA_TAGS
+                and page.is_small(element)
+                and not _holds_media(element)
+            ):
                 widgets.append(element)
-                claimed.add(element)
+                _claim(claimed, [element])
         if (
             tag in ("div", "span", "ul", "p", "li")
             and len(element) <= 3
@@ -133,22 +146,136 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
             text = visible_text(element)
             if text and len(text) <= 5 and _WIDGET_TEXT.match(normalized_label(text)):
                 widgets.append(element)
-                claimed.add(element)
+                _claim(claimed, [element])
 
     for selector in getattr(profile, "exclude", None) or []:
         widgets.extend(_select(tree, selector))
     excluded = (
         {element for block in related for element in block} | set(most_read) | set(widgets) | set(chrome)
     )
-    article = _profile_article(tree, profile) or _article_region(tree, excluded)
+    article = _profile_article(tree, profile)
+    if article is None:
+        article = _article_region(tree, page, excluded)
     return Regions(article=article, related=related, most_read=most_read, widgets=widgets, chrome=chrome)
 
 
-def mark_excluded(elements: list[HtmlElement]) -> str | None:
-    """Mark elements so trafilatura prunes them (the mark survives its copy of the tree); return the XPath."""
+class _Page:
+    """The page with its main text container, to tell link blocks from the article's own text."""
+
+    def __init__(self, tree: HtmlElement, url: str) -> None:
+        self.url = url
+        self.blocks = [
+            (block, length)
+            for block, length in _text_blocks(tree)
+            if next(block.iterancestors("a"), None) is None
+        ]
+        # Paragraph text under each element, summed once from the blocks upward.
+        self.text_under: dict[HtmlElement, int] = {}
+        for block, length in self.blocks:
+            self.text_under[block] = self.text_under.get(block, 0) + length
+            for parent in ancestors(block):
+                self.text_under[parent] = self.text_under.get(parent, 0) + length
+        self.paragraph_total = self.text_under.get(tree, 0) or 1
+        itemprop_body = _itemprop_body(tree)
+        self.body = (
+            itemprop_body if itemprop_body is not None else _densest_text_container(self.blocks, set())
+        )
+        self.body_text = self.paragraph_text(self.body) if self.body is not None else 0
+        self._body_ancestors = set(ancestors(self.body)) if self.body is not None else set()
+
+    def paragraph_text(self, element: HtmlElement) -> int:
+        """Characters of paragraph-like text in the element, link texts (teasers) aside."""
+        return self.text_under.get(element, 0)
+
+    def is_article_text(self, element: HtmlElement) -> bool:
+        """The element is, holds, or is a large part of the article's main text."""
+        if self.body is not None:
+            if element is self.body or element in self._body_ancestors:
+                return True
+            if _contains(self.body, element) and self.paragraph_text(element) > 0.3 * max(self.body_text, 1):
+                return True
+        text = self.paragraph_text(element)
+        return text > 1500 and text > 0.4 * self.paragraph_total
+
+    def is_link_block(self, element: HtmlElement) -> bool:
+        """A container of article links that is not the article's own text."""
+        return bool(_article_links(element, self.url)) and not self.is_article_text(element)
+
+    def is_small(self, element: HtmlElement) -> bool:
+        return not self.is_article_text(element) and len(visible_text(element)) < 2000
+
+    def block_from_heading(self, heading: HtmlElement) -> list[HtmlElement]:
+        """The heading's block: the nearest ancestor holding article links, or the link runs that follow it."""
+        node = heading
+        for _ in range(6):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html") or self.is_article_text(parent):
+                break
+            links = _article_links(parent, self.url)
+            if len(links) >= 2:
+                # Cards carry one summary each; more prose than links means article text around a link.
+                if _prose_paragraphs(parent, self.url) <= len(links):
+                    return [parent]
+                break
+            if not (_link_led(parent, self.url) or len(visible_text(parent)) <= 300):
+                break
+            node = parent
+        # The heading sits among the article's own elements: its block is the run of link-led siblings after
+        # it ("Read more:" then a list of links), never the paragraphs that continue the article.
+        siblings: list[HtmlElement] = [node]
+        for sibling in node.itersiblings():
+            if not is_element(sibling):
+                continue
+            if sibling.tag in HEADING_TAGS or not _link_led(sibling, self.url):
+                break
+            siblings.append(sibling)
+        if any(_article_links(element, self.url) for element in siblings):
+            return siblings
+        return []
+
+
+def _prose_paragraphs(element: HtmlElement, page_url: str) -> int:
+    """Paragraphs of 80+ characters with no article link in them."""
+    return sum(
+        1
+        for paragraph in element.iter("p")
+        if len(visible_text(paragraph)) >= 80
+        and not any(article_link_url(a, page_url) for a in paragraph.iter("a"))
+    )
+
+
+def _link_led(element: HtmlElement, page_url: str) -> bool:
+    """Mostly links to articles: link text is at least half of the text, and not a long paragraph."""
+    text = len(visible_text(element))
+    if not text or not _article_links(element, page_url):
+        return False
+    linked = sum(len(visible_text(a)) for a in element.iter("a"))
+    return linked >= 0.5 * text and text < 1500
+
+
+def _holds_media(element: HtmlElement) -> bool:
+    """A figure or picture inside: a "shareable image" wrapper, not a share widget."""
+    return next(element.iter("figure", "picture", "figcaption"), None) is not None
+
+
+def _itemprop_body(tree: HtmlElement) -> HtmlElement | None:
+    for element in tree.xpath(".//*[@itemprop]"):
+        if (element.get("itemprop") or "").strip().lower() == "articlebody":
+            return element
+    return None
+
+
+def _claim(claimed: set[HtmlElement], block: list[HtmlElement]) -> None:
+    for root in block:
+        claimed.update(element for element in root.iter() if is_element(element))
+
+
+def drop_from_body(elements: list[HtmlElement]) -> None:
+    """Remove blocks (keeping the text that follows them) so neither trafilatura's body nor its metadata
+    heuristics see them: a byline in a related card must not become the article's author."""
     for element in elements:
-        element.set(MARK, "1")
-    return f"//*[@{MARK}]" if elements else None
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 # ---------------------------------------------------------------- blocks
@@ -209,51 +336,6 @@ def _limited(iterator: object, count: int) -> list[HtmlElement]:
     return out
 
 
-def _paragraph_text(element: HtmlElement) -> int:
-    return sum(len(visible_text(p)) for p in element.iter("p") if next(p.iterancestors("a"), None) is None)
-
-
-def _is_link_block(element: HtmlElement, page_url: str, paragraph_total: int) -> bool:
-    """A container of several article links that does not hold the article's own text."""
-    if not _article_links(element, page_url):
-        return False
-    return not _holds_article_text(element, paragraph_total)
-
-
-def _holds_article_text(element: HtmlElement, paragraph_total: int) -> bool:
-    text = _paragraph_text(element)
-    return text > 1500 and text > 0.4 * paragraph_total
-
-
-def _small(element: HtmlElement, paragraph_total: int) -> bool:
-    return not _holds_article_text(element, paragraph_total) and len(visible_text(element)) < 2000
-
-
-def _block_from_heading(heading: HtmlElement, page_url: str, paragraph_total: int) -> list[HtmlElement]:
-    """The heading's block: the nearest ancestor holding article links, or its following siblings."""
-    node = heading
-    for _ in range(6):
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            break
-        if _holds_article_text(parent, paragraph_total):
-            break
-        node = parent
-        if len(_article_links(node, page_url)) >= 2:
-            return [node]
-    # The heading sits among the article's own elements: its block is what follows it, up to the next heading.
-    siblings: list[HtmlElement] = [node]
-    for sibling in node.itersiblings():
-        if not is_element(sibling):
-            continue
-        if sibling.tag in HEADING_TAGS or _holds_article_text(sibling, paragraph_total):
-            break
-        siblings.append(sibling)
-    if any(_article_links(element, page_url) for element in siblings):
-        return siblings
-    return []
-
-
 # ---------------------------------------------------------------- the article region
 
 
@@ -261,17 +343,15 @@ def _inside_article_tag(element: HtmlElement) -> bool:
     return any(parent.tag in ("article", "main") for parent in ancestors(element))
 
 
-def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement:
+def _article_region(tree: HtmlElement, page: _Page, excluded: set[HtmlElement]) -> HtmlElement:
     """The element holding the article: the densest paragraph container, widened to include the headline."""
-    for element in tree.iter():
-        if is_element(element) and (element.get("itemprop") or "").lower() == "articlebody":
-            body = element
-            break
-    else:
-        body = _densest_text_container(tree, excluded)
+    body = _itemprop_body(tree)
+    if body is None:
+        body = _densest_text_container(page.blocks, excluded)
     if body is None:
         found = tree.find(".//body")
         return found if found is not None else tree
+    body = _join_split_body(body, page)
     region = body
     # Widen to the nearest <article> (or article-like container) that holds the headline and lead image.
     headline = next(tree.iter("h1"), None)
@@ -287,17 +367,76 @@ def _article_region(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElemen
     return region
 
 
+def _join_split_body(body: HtmlElement, page: _Page) -> HtmlElement:
+    """Some sites print the body in several same-class chunks (ads between them): take their parent."""
+    node = body
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        signature = (node.tag, node.get("class"))
+        if node.get("class") and any(
+            sibling is not node
+            and is_element(sibling)
+            and (sibling.tag, sibling.get("class")) == signature
+            and page.paragraph_text(sibling) >= 150
+            for sibling in parent
+        ):
+            return parent
+        node = parent
+    return body
+
+
 def _contains(container: HtmlElement, element: HtmlElement) -> bool:
     return any(parent is container for parent in ancestors(element))
 
 
-def _densest_text_container(tree: HtmlElement, excluded: set[HtmlElement]) -> HtmlElement | None:
-    scores: dict[HtmlElement, float] = {}
-    for paragraph in tree.iter("p", "h2", "h3", "blockquote", "li"):
-        if is_inside(paragraph, excluded):
+_BLOCK_TAGS = {
+    "div",
+    "p",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "figure",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "form",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "main",
+    "dl",
+}
+_TEXT_BLOCK_TAGS = {"p", "pre", "blockquote", "div", "td", "section"}
+
+
+def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
+    """Paragraph-like elements (a <p>, or a div of inline content only) with their text length."""
+    for element in tree.iter(*_TEXT_BLOCK_TAGS):
+        if element.tag != "p" and any(is_element(child) and child.tag in _BLOCK_TAGS for child in element):
             continue
-        length = len(visible_text(paragraph))
-        if length < 25:
+        length = len(visible_text(element))
+        if length >= 25:
+            yield element, length
+
+
+def _densest_text_container(
+    blocks: list[tuple[HtmlElement, int]], excluded: set[HtmlElement]
+) -> HtmlElement | None:
+    """The parent (or grandparent, at half weight) that gathers the most paragraph text."""
+    scores: dict[HtmlElement, float] = {}
+    for paragraph, length in blocks:
+        if excluded and is_inside(paragraph, excluded):
             continue
         parent = paragraph.getparent()
         if parent is None:

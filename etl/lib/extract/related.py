@@ -31,16 +31,24 @@ def read_related_cards(
 ) -> list[ExtractedRelatedLink]:
     """One record per distinct target URL across the page's related blocks, in document order."""
     links: list[ExtractedRelatedLink] = []
-    seen: set[str] = set()
+    by_url: dict[str, ExtractedRelatedLink] = {}
     for block in blocks:
         for card_url, card in _cards(block, page_url, profile):
-            if card_url in seen:
-                continue
-            seen.add(card_url)
             link = _read_card(card, card_url, page_url)
+            if card_url in by_url:
+                # The same target twice (an inline "Read more:" link and a card): one link, every field read.
+                _fill_missing(by_url[card_url], link)
+                continue
             link.position = len(links)
+            by_url[card_url] = link
             links.append(link)
     return links
+
+
+def _fill_missing(link: ExtractedRelatedLink, other: ExtractedRelatedLink) -> None:
+    for name in ("title", "section", "summary", "image_url", "image_caption", "byline"):
+        if getattr(link, name) is None:
+            setattr(link, name, getattr(other, name))
 
 
 def _cards(
@@ -97,11 +105,11 @@ def _cards(
 
 
 def _read_card(card: list[HtmlElement], target: str, page_url: str) -> ExtractedRelatedLink:
-    used: set[int] = set()
+    used: set[HtmlElement] = set()
     title_element = _title_element(card, target, page_url)
     title = visible_text(title_element) if title_element is not None else None
     if title_element is not None:
-        used.update(id(e) for e in title_element.iter())
+        used.update(title_element.iter())
 
     image_url = caption = None
     img = next((i for root in card for i in root.iter("img")), None)
@@ -113,7 +121,7 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
         )
         if caption_element is not None:
             caption = visible_text(caption_element)
-            used.update(id(e) for e in caption_element.iter())
+            used.update(caption_element.iter())
         if not title:
             title = " ".join((img.get("alt") or "").split()) or None
 
@@ -134,7 +142,7 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
         )
     section = visible_text(section_element) if section_element is not None else None
     if section_element is not None:
-        used.update(id(e) for e in section_element.iter())
+        used.update(section_element.iter())
 
     byline_element = _find(
         card, lambda e: bool(_BYLINE_CLASS.search(attributes_text(e))) and _short(e, 12), used
@@ -143,7 +151,7 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
         byline_element = _find(card, lambda e: e.tag == "address" or _leaf_matches(e, _BYLINE_TEXT), used)
     byline = visible_text(byline_element) if byline_element is not None else None
     if byline_element is not None:
-        used.update(id(e) for e in byline_element.iter())
+        used.update(byline_element.iter())
 
     summary_element = _find(
         card, lambda e: bool(_SUMMARY_CLASS.search(attributes_text(e))) and bool(visible_text(e)), used
@@ -184,19 +192,19 @@ def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlE
     return max(texts, key=lambda pair: pair[0])[1] if texts else None
 
 
-def _find(card: list[HtmlElement], test: object, used: set[int]) -> HtmlElement | None:
+def _find(card: list[HtmlElement], test: object, used: set[HtmlElement]) -> HtmlElement | None:
     for root in card:
         for element in root.iter():
             if (
                 not is_element(element)
-                or id(element) in used
+                or element in used
                 or element.tag in ("script", "style", "img", "source")
             ):
                 continue
-            if any(id(parent) in used for parent in _limited_ancestors(element, root)):
+            if any(parent in used for parent in _limited_ancestors(element, root)):
                 continue
             # A wrapper of an element already read (the title, the caption) is not a field of its own.
-            if any(id(inner) in used for inner in element.iter()):
+            if any(inner in used for inner in element.iter()):
                 continue
             if test(element):  # type: ignore[operator]
                 return element

@@ -23,6 +23,28 @@ from etl.lib.extract.captions import split_credit
         ("A quiet street in Kyiv | Photograph: Getty Images", "A quiet street in Kyiv", "Getty Images"),
         ("Eine Katze auf dem Dach © Imago", "Eine Katze auf dem Dach", "Imago"),
         ("(AFP)", None, "AFP"),
+        (
+            "Kamala Harris in 1981. Photo by Handout/AFP via Getty Images",
+            "Kamala Harris in 1981.",
+            "Handout/AFP via Getty Images",
+        ),
+        (
+            "Feuerwehrleute protestieren | Bildquelle: WDR / Biernat",
+            "Feuerwehrleute protestieren",
+            "WDR / Biernat",
+        ),
+        (
+            "尹大統領の発言をテレビで見る国民（ソウルで、３日）＝ＡＰ",
+            "尹大統領の発言をテレビで見る国民（ソウルで、３日）",
+            "ＡＰ",
+        ),
+        ("移送のため警視庁を出る容疑者（潟沼義樹撮影）", "移送のため警視庁を出る容疑者", "潟沼義樹"),
+        ("후보가 15일 유세에서 연설하고 있다. 연합뉴스", "후보가 15일 유세에서 연설하고 있다.", "연합뉴스"),
+        (
+            "후보가 시민들에게 큰절을 올리고 있다. 고영권 기자",
+            "후보가 시민들에게 큰절을 올리고 있다.",
+            "고영권",
+        ),
         ("Foto: Imago/Blaulicht-News.de", None, "Imago/Blaulicht-News.de"),
         # parentheses that describe the picture are not credits
         (
@@ -32,6 +54,19 @@ from etl.lib.extract.captions import split_credit
         ),
         ("Die Ministerin (Mitte)", "Die Ministerin (Mitte)", None),
         ("Flood damage in Valencia (2024)", "Flood damage in Valencia (2024)", None),
+        ("Soldaten in Kundus (Kundus, 6.12.2010)", "Soldaten in Kundus (Kundus, 6.12.2010)", None),
+        ("Annalena Baerbock (Archivbild)", "Annalena Baerbock (Archivbild)", None),
+        (
+            "Houseplants that clean the air (stock image)",
+            "Houseplants that clean the air (stock image)",
+            None,
+        ),
+        (
+            "The squad celebrates the title win. Left to right",
+            "The squad celebrates the title win. Left to right",
+            None,
+        ),
+        ("Dr. Smith at work", "Dr. Smith at work", None),
         ("A caption with no credit at all", "A caption with no credit at all", None),
         ("   ", None, None),
         ("", None, None),

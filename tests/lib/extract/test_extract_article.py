@@ -6,6 +6,7 @@ import pytest
 
 from etl.lib.extract import extract_article
 from etl.lib.records import ExtractedImage, ExtractedRelatedLink
+from etl.lib.sites import SiteProfile
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "html"
 
@@ -114,3 +115,142 @@ def test_declared_encoding_decodes_windows_1256():
     )
     assert article.title == "كيم جونغ أون يريد بناء علاقة «تتطلع إلى المستقبل» مع روسيا"
     assert "لافروف" in article.body_text
+
+
+def test_english_div_soup_with_lazy_images_and_inline_read_more():
+    article = extract_article(
+        _read("en_div_soup_lazy.html"), "https://www.dailyexample.co.uk/world/2024/10/30/valencia-floods"
+    )
+
+    assert article.title == "Floods force thousands from homes in Valencia region"
+    assert article.field_sources["title"] == "opengraph"
+    # article:author is a URL there, so the plain meta author wins; the related cards' "By ..." never do
+    assert article.authors == ["Maria Lopez"]
+    assert article.field_sources["authors"] == "meta"
+    assert article.tags == ["Spain", "Floods"]
+    assert article.language == "en"
+    assert article.images == [
+        ExtractedImage(
+            position=0,
+            url="https://cdn.dailyexample.co.uk/images/2024/10/valencia-floods-street-1600.jpg",
+            alt_text="A flooded street in Paiporta",
+            caption="Residents wade through a flooded street in Paiporta, near Valencia, on Wednesday.",
+            credit_raw="Reuters/Eva Manez",
+            width=800,
+            height=450,
+            is_lead=True,
+        ),
+        ExtractedImage(
+            position=1,
+            url="https://www.dailyexample.co.uk/images/2024/10/valencia-rescue-helicopter.jpg",
+            caption="A military helicopter lifts a resident from a rooftop in Chiva",
+            credit_raw="AFP",
+            width=640,
+            height=427,
+        ),
+    ]
+    assert article.related == [
+        ExtractedRelatedLink(
+            position=0,
+            url="https://www.dailyexample.co.uk/world/2024/10/29/spain-storm-warning",
+            title="Spain issues red alert as storm approaches the east coast",
+            section="Weather",
+            summary="Forecasters warned of up to 200mm of rain in 24 hours along the Mediterranean coast.",
+            image_url="https://cdn.dailyexample.co.uk/images/2024/10/storm-clouds-thumb.jpg",
+            byline="By Jane Smith",
+        ),
+        ExtractedRelatedLink(
+            position=1,
+            url="https://www.dailyexample.co.uk/climate/2024/10/01/mediterranean-heat-record",
+            title="Mediterranean sea temperatures hit a record high",
+            summary="Scientists say the warmer water is feeding more intense autumn storms.",
+            byline="By Tom Green",
+        ),
+    ]
+    paragraphs = article.body_text.split("\n")
+    assert len(paragraphs) == 5
+    assert paragraphs[0].startswith("Emergency services in eastern Spain rescued hundreds")
+    assert paragraphs[-1].endswith("near the town of Utiel.")
+    for leaked in (
+        "Read more",
+        "Most popular",
+        "Underdogs",
+        "Share on",
+        "All rights reserved",
+        "Residents wade",
+    ):
+        assert leaked not in article.body_text
+
+
+def test_german_jsonld_graph_picture_and_paragraph_caption():
+    article = extract_article(
+        _read("de_jsonld_picture.html"),
+        "https://www.beispiel-zeitung.de/wirtschaft/bahnstreik-fernverkehr-100.html",
+    )
+
+    assert article.title == "Bahnstreik legt Fernverkehr lahm"  # JSON-LD headline beats og:title
+    assert article.authors == ["Anna Schmidt", "Jonas Weber"]
+    assert article.published_at == "2024-03-07T05:30:00+01:00"
+    assert article.modified_at == "2024-03-07T09:12:00+01:00"
+    assert article.site_name == "Beispiel Zeitung"
+    assert article.language == "de"
+    assert article.section == "Wirtschaft"
+    assert article.tags == ["Bahn", "Streik", "GDL"]
+    assert (
+        article.canonical_url == "https://www.beispiel-zeitung.de/wirtschaft/bahnstreik-fernverkehr-100.html"
+    )
+    assert {article.field_sources[f] for f in ("title", "authors", "section", "canonical_url")} == {"jsonld"}
+    assert article.images == [
+        ExtractedImage(
+            position=0,
+            url="https://img.beispiel-zeitung.de/2024/03/bahnhof-leer.jpg",
+            alt_text="Leerer Bahnsteig",
+            caption="Leere Gleise im Hauptbahnhof Frankfurt am Main",
+            credit_raw="dpa/Boris Roessler",
+            width=1920,
+            height=1080,
+            is_lead=True,
+        ),
+        ExtractedImage(
+            position=1,
+            url="https://img.beispiel-zeitung.de/2024/03/anzeigetafel.jpg",
+            alt_text="Anzeigetafel",
+            caption="Eine Anzeigetafel meldet Zugausfälle.",
+            credit_raw="Imago/Steinach",
+            width=1200,
+            height=800,
+        ),
+    ]
+    assert [(link.url, link.title) for link in article.related] == [
+        (
+            "https://www.beispiel-zeitung.de/wirtschaft/gdl-tarifstreit-chronologie-100.html",
+            "Der Tarifstreit zwischen Bahn und GDL in der Chronologie",
+        ),
+        (
+            "https://www.beispiel-zeitung.de/wirtschaft/fahrgastrechte-streik-100.html",
+            "Welche Rechte Fahrgäste bei einem Streik haben",
+        ),
+    ]
+    assert len(article.body_text.split("\n")) == 5
+    for leaked in (
+        "Lesen Sie auch",
+        "Tarifstreit",
+        "Meistgelesen",
+        "Spitzenreiter",
+        "Impressum",
+        "Anzeigetafel",
+    ):
+        assert leaked not in article.body_text
+
+
+def test_profile_selectors_override_the_generic_rules():
+    profile = SiteProfile(related="div.rs-card", related_card="div.rs-card", exclude=[".story-lead-media"])
+    article = extract_article(
+        _read("en_div_soup_lazy.html"),
+        "https://www.dailyexample.co.uk/world/2024/10/30/valencia-floods",
+        profile=profile,
+    )
+    # the excluded lead block takes its image with it; the profile's cards are the only related links
+    assert [image.credit_raw for image in article.images] == ["AFP"]
+    assert [link.byline for link in article.related] == ["By Jane Smith", "By Tom Green"]
+    assert article.field_sources["related"] == "profile"

@@ -1,0 +1,296 @@
+"""Extraction benchmark: Akhbar's extractor next to bare trafilatura 2.3.1, over ../shared/corpus.
+
+    .venv/bin/python bench/extraction.py [--corpus /work/shared/corpus] [--datasets fundus,...] [--limit N]
+
+Metrics are the upstream ones (corpus README): scrapinghub body precision/recall/F1 on 4-gram shingles of
+`\\w+` tokens, per-page normalised and averaged exactly as scrapinghub's evaluate.py does; trafilatura-eval
+with/without snippets (F1 = 2TP/(2TP+FP+FN)); exact match per attribute on fundus. Title, date and author
+accuracy are computed where the ground truth has them; fundus also gets image recall (our URL equals any
+version's URL), caption exact match (whitespace normalised; a missed image counts as a miss), the same caption
+compared as printed (credit rejoined, see `_same_caption_as_printed`) and credit match (same `\\w+` tokens as the
+joined photo authors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import trafilatura
+
+from etl.lib.extract import extract_article
+from etl.lib.extract.document import decode_body
+
+DATASETS = ("scrapinghub-article-extraction-benchmark", "trafilatura-eval", "fundus")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Prediction:
+    body: str = ""
+    title: str | None = None
+    date: str | None = None
+    authors: list[str] = field(default_factory=list)
+    images: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # url, caption, credit
+
+
+def akhbar(raw: bytes, url: str) -> Prediction:
+    article = extract_article(raw, url)
+    return Prediction(
+        body=article.body_text,
+        title=article.title,
+        date=article.published_at,
+        authors=article.authors,
+        images=[(i.url, i.caption, i.credit_raw) for i in article.images],
+    )
+
+
+def bare_trafilatura(raw: bytes, url: str) -> Prediction:
+    document = trafilatura.bare_extraction(decode_body(raw), url=url, with_metadata=True)
+    if document is None:
+        return Prediction()
+    authors = [a.strip() for a in (document.author or "").split(";") if a.strip()]
+    return Prediction(body=document.text or "", title=document.title, date=document.date, authors=authors)
+
+
+EXTRACTORS: dict[str, Callable[[bytes, str], Prediction]] = {
+    "akhbar": akhbar,
+    "trafilatura": bare_trafilatura,
+}
+
+
+# ---------------------------------------------------------------- upstream body metrics
+
+
+def shingle_tp_fp_fn(true: str, pred: str, n: int = 4) -> tuple[float, float, float]:
+    """scrapinghub evaluate.py: multiset overlap of 4-token shingles, normalised to sum to 1."""
+    true_shingles, pred_shingles = _shingles(true, n), _shingles(pred, n)
+    tp = fp = fn = 0.0
+    for key in set(true_shingles) | set(pred_shingles):
+        t, p = true_shingles.get(key, 0), pred_shingles.get(key, 0)
+        tp += min(t, p)
+        fp += max(0, p - t)
+        fn += max(0, t - p)
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total > 0 else (tp, fp, fn)
+
+
+def _shingles(text: str, n: int) -> Counter:
+    tokens = _TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
+
+
+def shingle_scores(triples: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Mean precision over pages with a prediction, mean recall over pages with truth, F1 of the means."""
+
+    def precision(tp: float, fp: float, fn: float) -> float:
+        if fp == fn == 0:
+            return 1.0
+        return 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+    def recall(tp: float, fp: float, fn: float) -> float:
+        if fp == fn == 0:
+            return 1.0
+        return 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+    p = statistics.mean([precision(*t) for t in triples if t[0] + t[1] > 0] or [0.0])
+    r = statistics.mean([recall(*t) for t in triples if t[0] + t[2] > 0] or [0.0])
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def snippet_counts(body: str, with_: list[str], without: list[str]) -> tuple[int, int, int]:
+    """trafilatura-eval: (TP, FP, FN) of must-have and must-not-have snippets, whitespace normalised."""
+    text = " ".join(body.split())
+    tp = sum(1 for s in with_ if " ".join(s.split()) in text)
+    fp = sum(1 for s in without if " ".join(s.split()) in text)
+    return tp, fp, len(with_) - tp
+
+
+# ---------------------------------------------------------------- metadata and images
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _tokens(text: str | None) -> list[str]:
+    return _TOKEN.findall((text or "").casefold())
+
+
+def _date(value: str | None, utc: bool) -> str | None:
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        match = re.search(r"\d{4}-\d{2}-\d{2}", text)
+        return match.group(0) if match else None
+    if utc and parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.date().isoformat()
+
+
+def _same_caption_as_printed(ours: tuple[str | None, str | None], truth: str) -> bool:
+    """Fundus keeps the credit inside the caption on some publishers ("… Foto: dpa", "… (AFP)") and outside on
+    others; this variant compares the caption as printed: ours, or ours followed by its credit, token for token
+    (punctuation and labels such as "Photo by" aside)."""
+    caption, credit = ours
+    truth_tokens = _tokens(truth)
+    if _tokens(caption) == truth_tokens:
+        return True
+    if not credit:
+        return False
+    joined = _tokens(f"{caption or ''} {credit}")
+    return joined == truth_tokens or (
+        truth_tokens[: len(_tokens(caption))] == _tokens(caption)
+        and truth_tokens[-len(_tokens(credit)) :] == _tokens(credit)
+    )
+
+
+def _authors_equal(ours: list[str], truth: list[str]) -> bool:
+    return sorted(" ".join(_tokens(a)) for a in ours) == sorted(" ".join(_tokens(a)) for a in truth)
+
+
+# ---------------------------------------------------------------- runs
+
+
+def load(corpus: Path, dataset: str, limit: int | None) -> list[tuple[dict, bytes]]:
+    folder = corpus / dataset
+    rows = [
+        json.loads(line)
+        for line in (folder / "ground-truth.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    rows = rows[:limit] if limit else rows
+    return [(row, gzip.decompress((folder / row["file"]).read_bytes())) for row in rows]
+
+
+def evaluate(
+    dataset: str, pages: list[tuple[dict, bytes]], extractor: Callable[[bytes, str], Prediction]
+) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    triples, tps, fps, fns = [], 0, 0, 0
+    title_hits, title_total, date_hits, date_total, author_hits, author_total = 0, 0, 0, 0, 0, 0
+    img_total = img_hits = cap_total = cap_hits = cap_printed_hits = cred_total = cred_hits = 0
+    started = time.perf_counter()
+    for row, raw in pages:
+        pred = extractor(raw, row.get("url") or "")
+        if dataset.startswith("scrapinghub"):
+            triples.append(shingle_tp_fp_fn(row.get("articleBody") or "", pred.body))
+        if dataset == "trafilatura-eval":
+            tp, fp, fn = snippet_counts(pred.body, row.get("with") or [], row.get("without") or [])
+            tps, fps, fns = tps + tp, fps + fp, fns + fn
+        truth_title = row.get("title")
+        if truth_title:
+            title_total += 1
+            title_hits += _norm(pred.title) == _norm(truth_title)
+        truth_date = row.get("date") or row.get("publishing_date")
+        if truth_date:
+            date_total += 1
+            utc = dataset == "fundus"
+            date_hits += _date(pred.date, utc) == _date(truth_date, utc)
+        truth_authors = row.get("authors") if dataset == "fundus" else row.get("author")
+        if truth_authors:
+            if isinstance(truth_authors, str):
+                truth_authors = [a for a in re.split(r";\s*", truth_authors) if a]
+            author_total += 1
+            author_hits += _authors_equal(pred.authors, truth_authors)
+        if dataset == "fundus":
+            ours = {url: (caption, credit) for url, caption, credit in pred.images}
+            for image in row.get("images") or []:
+                match = next(
+                    (ours[v["url"]] for v in image.get("versions") or [] if v.get("url") in ours), None
+                )
+                img_total += 1
+                img_hits += match is not None
+                if image.get("caption"):
+                    cap_total += 1
+                    cap_hits += match is not None and _norm(match[0]) == _norm(image["caption"])
+                    cap_printed_hits += match is not None and _same_caption_as_printed(
+                        match, image["caption"]
+                    )
+                if image.get("authors"):
+                    cred_total += 1
+                    cred_hits += match is not None and _tokens(match[1]) == _tokens(
+                        " ".join(image["authors"])
+                    )
+    if triples:
+        scores["body_P"], scores["body_R"], scores["body_F1"] = shingle_scores(triples)
+    if dataset == "trafilatura-eval":
+        scores["body_P"] = tps / (tps + fps) if tps + fps else 0.0
+        scores["body_R"] = tps / (tps + fns) if tps + fns else 0.0
+        scores["body_F1"] = 2 * tps / (2 * tps + fps + fns) if tps else 0.0
+    for name, hits, total in (
+        ("title", title_hits, title_total),
+        ("date", date_hits, date_total),
+        ("author", author_hits, author_total),
+        ("img_recall", img_hits, img_total),
+        ("caption", cap_hits, cap_total),
+        ("caption_printed", cap_printed_hits, cap_total),
+        ("credit", cred_hits, cred_total),
+    ):
+        if total:
+            scores[name] = hits / total
+    scores["ms_per_page"] = 1000 * (time.perf_counter() - started) / max(1, len(pages))
+    return scores
+
+
+def _default_corpus() -> Path:
+    """`../shared/corpus` beside the checkout (one level further up from a worktree)."""
+    root = Path(__file__).resolve().parents[1]
+    candidates = [root.parent / "shared" / "corpus", root.parent.parent / "shared" / "corpus"]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=_default_corpus())
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--extractors", default="akhbar,trafilatura")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="first N pages of each dataset (for quick runs)"
+    )
+    args = parser.parse_args()
+    columns = (
+        "body_P",
+        "body_R",
+        "body_F1",
+        "title",
+        "date",
+        "author",
+        "img_recall",
+        "caption",
+        "caption_printed",
+        "credit",
+        "ms_per_page",
+    )
+    print(f"| dataset | extractor | pages | {' | '.join(columns)} |")
+    print(f"|---|---|---|{'---|' * len(columns)}")
+    for dataset in args.datasets.split(","):
+        pages = load(args.corpus, dataset, args.limit)
+        for name in args.extractors.split(","):
+            scores = evaluate(dataset, pages, EXTRACTORS[name])
+            cells = [
+                f"{scores[c]:.3f}"
+                if c in scores and c != "ms_per_page"
+                else (f"{scores[c]:.0f}" if c in scores else "")
+                for c in columns
+            ]
+            print(f"| {dataset} | {name} | {len(pages)} | {' | '.join(cells)} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
