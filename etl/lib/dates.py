@@ -195,4 +195,4 @@ def _text_date(text: pl.Expr) -> pl.Expr:
 def parse_datetime_utc(expr: pl.Expr) -> pl.Expr:
     """Date text as printed (any digits) to a `Datetime("us", "UTC")`; unparseable text gives null."""
     text = fold_digits(clean_text(expr))
-    return pl.coalesce(_iso(text), _rfc2822(text), _text_date(text)).cast(UTC_TIMESTAMP)
+    return pl.coalesce(_iso(text), _rfc2822(text), _text_date(text)).cast(UTC_TIMESTAMP).name.keep()

@@ -35,6 +35,9 @@ def clean_text(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
     cleaned = (
         expr.str.normalize("NFC")
         .str.replace_all(r"\r\n?|[\u2028\u2029\x0B\x0C\x85]", "\n")
+        .str.replace_all(
+            "\t", " ", literal=True
+        )  # a tab separates words; the control sweep below would join them
         .str.replace_all(_INVISIBLE, "")
         .str.replace_all(TATWEEL, "", literal=True)
     )
@@ -62,7 +65,8 @@ def clean_optional(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
 def clean_list(expr: pl.Expr) -> pl.Expr:
     """Clean every string of a list column and drop the empty ones; a null list becomes an empty list."""
     return (
-        expr.list.eval(clean_text(pl.element()).filter(pl.element().str.len_chars() > 0))
+        expr.list.eval(clean_text(pl.element()))
+        .list.eval(pl.element().filter(pl.element().str.len_chars() > 0))
         .list.unique(maintain_order=True)
         .fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )

@@ -1,0 +1,46 @@
+"""Bylines and datelines split into source, kind and place, kept as printed without guillemets or brackets."""
+
+import polars as pl
+import pytest
+
+from etl.lib.bylines import parse_bylines
+
+BYLINES = [
+    # the related-article cards of the seed page (Asharq Al-Awsat)
+    ("«الشرق الأوسط» (موسكو)", "الشرق الأوسط", "organisation", "موسكو"),
+    ("«الشرق الأوسط» (باريس)", "الشرق الأوسط", "organisation", "باريس"),
+    ("براكريتي غوبتا (نيودلهي)", "براكريتي غوبتا", "person", "نيودلهي"),
+    # place first, then the source
+    ("لندن: «الشرق الأوسط»", "الشرق الأوسط", "organisation", "لندن"),
+    ("القاهرة: محمد عبده", "محمد عبده", "person", "القاهرة"),
+    ("واشنطن: «الشرق الأوسط» \u200f", "الشرق الأوسط", "organisation", "واشنطن"),
+    # a prefix that only says "by"
+    ("بقلم: سمير عطا الله", "سمير عطا الله", "person", None),
+    ("By Jane Doe, Reuters", "Jane Doe", "person", None),
+    ("By Birgit Baumann", "Birgit Baumann", "person", None),
+    # wire datelines: the agency is in the bracket, the place outside it
+    ("CAIRO (Reuters) -", "Reuters", "organisation", "CAIRO"),
+    ("WASHINGTON (AP) —", "AP", "organisation", "WASHINGTON"),
+    ("بيروت (أ.ف.ب)", "أ.ف.ب", "organisation", "بيروت"),
+    # a bare source
+    ("وكالة الأنباء السعودية", "وكالة الأنباء السعودية", "organisation", None),
+    ("Jane Doe", "Jane Doe", "person", None),
+    ("", None, None, None),
+    (None, None, None, None),
+]
+
+
+@pytest.mark.parametrize(("printed", "source", "kind", "place"), BYLINES)
+def test_parse_byline(printed, source, kind, place):
+    frame = pl.DataFrame({"byline": [printed]}, schema={"byline": pl.String}).select(
+        parse_bylines(pl.col("byline"))
+    )
+    assert frame.columns == ["byline", "byline_source", "byline_kind", "byline_place"]
+    assert frame.row(0)[1:] == (source, kind, place)
+
+
+def test_byline_is_kept_as_printed_only_cleaned():
+    frame = pl.DataFrame({"byline": ["\u200f«الشرق الأوسط»  (موسكو)"]}).select(
+        parse_bylines(pl.col("byline"))
+    )
+    assert frame["byline"].to_list() == ["«الشرق الأوسط» (موسكو)"]
