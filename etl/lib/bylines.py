@@ -40,54 +40,61 @@ def _is_known_agency(expr: pl.Expr) -> pl.Expr:
     return comparison_key(_unquote(expr)).is_in(agencies)
 
 
-def parse_bylines(byline: pl.Expr) -> list[pl.Expr]:
-    """Expressions for `byline` (cleaned, as printed), `byline_source`, `byline_kind` and `byline_place`."""
-    printed = clean_optional(byline)
-    text = printed.str.replace(_BY_PREFIX, "")
-    bracketed = text.str.extract_groups(_BRACKETED)
-    outer = bracketed.struct.field("outer").str.strip_chars()
-    inner = bracketed.struct.field("inner").str.strip_chars()
-    wire_dateline = _is_known_agency(inner) & ~_is_known_agency(outer)
-    place_first = text.str.extract_groups(_PLACE_FIRST)
-    name_agency = text.str.extract_groups(_NAME_THEN_AGENCY)
-    name_before_agency = _is_known_agency(name_agency.struct.field("org")) & ~_is_known_agency(
-        name_agency.struct.field("name")
-    )
+def parse_bylines(bylines: pl.Series) -> pl.DataFrame:
+    """`byline` (cleaned, as printed), `byline_source`, `byline_kind` and `byline_place`, one row per byline.
 
-    has_bracket = inner.is_not_null() & (outer.str.len_chars() > 0)
-    raw_source = (
-        pl.when(has_bracket & wire_dateline)
-        .then(inner)
-        .when(has_bracket)
-        .then(outer)
-        .when(place_first.struct.field("rest").is_not_null())
-        .then(place_first.struct.field("rest"))
-        .when(name_before_agency)
-        .then(name_agency.struct.field("name"))
-        .otherwise(text)
+    Built in stages of plain columns: one nested expression would recompute its shared parts per reference.
+    """
+    stage = pl.DataFrame({"byline": bylines}, schema={"byline": pl.String}).lazy()
+    stage = stage.with_columns(clean_optional(pl.col("byline")).alias("byline"))
+    stage = stage.with_columns(pl.col("byline").str.replace(_BY_PREFIX, "").alias("text"))
+    stage = stage.with_columns(
+        pl.col("text").str.extract_groups(_BRACKETED).alias("bracketed"),
+        pl.col("text").str.extract_groups(_PLACE_FIRST).alias("place_first"),
+        pl.col("text").str.extract_groups(_NAME_THEN_AGENCY).alias("name_agency"),
+    ).unnest("bracketed", "place_first", "name_agency")
+    stage = stage.with_columns(pl.col("outer", "inner").str.strip_chars())
+    stage = stage.with_columns(
+        _is_known_agency(pl.col("inner")).alias("inner_is_agency"),
+        _is_known_agency(pl.col("outer")).alias("outer_is_agency"),
+        (_is_known_agency(pl.col("org")) & ~_is_known_agency(pl.col("name"))).alias("name_before_agency"),
+        (pl.col("inner").is_not_null() & (pl.col("outer").str.len_chars() > 0)).alias("has_bracket"),
     )
-    place = (
-        pl.when(has_bracket & wire_dateline)
-        .then(outer)
-        .when(has_bracket)
-        .then(inner)
-        .when(place_first.struct.field("rest").is_not_null())
-        .then(place_first.struct.field("place"))
+    wire_dateline = pl.col("has_bracket") & pl.col("inner_is_agency") & ~pl.col("outer_is_agency")
+    stage = stage.with_columns(
+        pl.when(wire_dateline)
+        .then(pl.col("inner"))
+        .when(pl.col("has_bracket"))
+        .then(pl.col("outer"))
+        .when(pl.col("rest").is_not_null())
+        .then(pl.col("rest"))
+        .when(pl.col("name_before_agency"))
+        .then(pl.col("name"))
+        .otherwise(pl.col("text"))
+        .alias("raw_source"),
+        pl.when(wire_dateline)
+        .then(pl.col("outer"))
+        .when(pl.col("has_bracket"))
+        .then(pl.col("inner"))
+        .when(pl.col("rest").is_not_null())
+        .then(pl.col("place"))
         .otherwise(None)
+        .alias("raw_place"),
     )
-    source = clean_optional(_unquote(raw_source))
-    was_quoted = raw_source.str.contains(_QUOTED)
-    is_organisation = was_quoted | _is_known_agency(raw_source) | raw_source.str.contains(_ORGANISATION_CUES)
+    stage = stage.with_columns(
+        clean_optional(_unquote(pl.col("raw_source"))).alias("byline_source"),
+        clean_optional(_unquote(pl.col("raw_place"))).alias("byline_place"),
+        (
+            pl.col("raw_source").str.contains(_QUOTED)
+            | _is_known_agency(pl.col("raw_source"))
+            | pl.col("raw_source").str.contains(_ORGANISATION_CUES)
+        ).alias("is_organisation"),
+    )
     kind = (
-        pl.when(source.is_null())
+        pl.when(pl.col("byline_source").is_null())
         .then(None)
-        .when(is_organisation)
+        .when(pl.col("is_organisation"))
         .then(pl.lit("organisation"))
         .otherwise(pl.lit("person"))
     )
-    return [
-        printed.alias("byline"),
-        source.alias("byline_source"),
-        kind.alias("byline_kind"),
-        clean_optional(_unquote(place)).alias("byline_place"),
-    ]
+    return stage.select("byline", "byline_source", kind.alias("byline_kind"), "byline_place").collect()

@@ -32,15 +32,16 @@ BYLINES = [
 
 @pytest.mark.parametrize(("printed", "source", "kind", "place"), BYLINES)
 def test_parse_byline(printed, source, kind, place):
-    frame = pl.DataFrame({"byline": [printed]}, schema={"byline": pl.String}).select(
-        parse_bylines(pl.col("byline"))
-    )
+    frame = parse_bylines(pl.Series([printed], dtype=pl.String))
     assert frame.columns == ["byline", "byline_source", "byline_kind", "byline_place"]
     assert frame.row(0)[1:] == (source, kind, place)
 
 
+def test_parse_bylines_keeps_row_order_over_a_column():
+    frame = parse_bylines(pl.Series([printed for printed, *_ in BYLINES], dtype=pl.String))
+    assert frame.select(pl.exclude("byline")).rows() == [tuple(expected) for _, *expected in BYLINES]
+
+
 def test_byline_is_kept_as_printed_only_cleaned():
-    frame = pl.DataFrame({"byline": ["\u200f«الشرق الأوسط»  (موسكو)"]}).select(
-        parse_bylines(pl.col("byline"))
-    )
+    frame = parse_bylines(pl.Series(["\u200f«الشرق الأوسط»  (موسكو)"]))
     assert frame["byline"].to_list() == ["«الشرق الأوسط» (موسكو)"]
