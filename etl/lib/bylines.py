@@ -8,9 +8,20 @@
 | By Jane Doe, Reuters | Jane Doe | person | |
 | CAIRO (Reuters) - | Reuters | organisation | CAIRO |
 
-A bracket holding a known agency (from the credit alias table) is the source and the text before it the place
-(the wire dateline); otherwise the bracket is the place. A source is an organisation when it was quoted
-(«» or "") or is a known agency or names one (وكالة, agency, news, staff ...); otherwise a person.
+| Jane Doe (Reuters) | Jane Doe | person | |
+| Martin Untersinger (avec Damien Leloup) | Martin Untersinger (avec Damien Leloup) | person | |
+
+Brackets, in order:
+
+* a known agency (from the credit alias table) after a short place with no lower-case Latin letters is a wire
+  dateline: the agency is the source, the text before it the place (`CAIRO (Reuters)`, `بيروت (أ.ف.ب)`);
+* a known agency after anything else (a name, or a `By ...` byline) is the writer's employer: the source is
+  the writer, with no place;
+* up to three words that do not start with "with"/"and" (`avec`, `mit`, `مع`, `و` ...) are the place;
+* anything else is part of the source, kept whole.
+
+A source is an organisation when it was quoted («» or "") or is a known agency or names one (وكالة, agency,
+news, staff ...); otherwise a person.
 """
 
 from __future__ import annotations
@@ -26,9 +37,11 @@ _PLACE_FIRST = r"^(?<place>[^:：«»\"“”]{1,60}?)\s*[:：]\s*(?<rest>\S[\s\
 _NAME_THEN_AGENCY = r"^(?<name>[^,،]+?)\s*[,،]\s*(?<org>[^,،]+)$"
 _QUOTED = r"^[«\"“„'‘](?<inside>.+)[»\"”“'’]$"
 _ORGANISATION_CUES = (
-    r"(?i)(?:وكالة|وكالات|صحيفة|جريدة|قناة|موقع|فريق|مراسل|محرر|agency|agence|news|press|presse|staff|desk|"
-    r"newsroom|editorial|redaktion|times|post|tribune|reuters|afp|dpa)"
+    r"(?i)(?:وكالة|وكالات|صحيفة|جريدة|قناة|موقع|فريق|مراسل|محرر"
+    r"|\b(?:agency|agence|news|press|presse|staff|desk|newsroom|editorial|redaktion|times|tribune)\b)"
 )
+_NOT_A_PLACE_START = r"(?i)^(?:with|and|avec|et|mit|und|con|y|مع|و|بالتعاون|بمشاركة)\b"
+_PLACE_MAX_WORDS = 3
 
 
 def _unquote(expr: pl.Expr) -> pl.Expr:
@@ -47,7 +60,10 @@ def parse_bylines(bylines: pl.Series) -> pl.DataFrame:
     """
     stage = pl.DataFrame({"byline": bylines}, schema={"byline": pl.String}).lazy()
     stage = stage.with_columns(clean_optional(pl.col("byline")).alias("byline"))
-    stage = stage.with_columns(pl.col("byline").str.replace(_BY_PREFIX, "").alias("text"))
+    stage = stage.with_columns(
+        pl.col("byline").str.replace(_BY_PREFIX, "").alias("text"),
+        pl.col("byline").str.contains(_BY_PREFIX).alias("has_by_prefix"),
+    )
     stage = stage.with_columns(
         pl.col("text").str.extract_groups(_BRACKETED).alias("bracketed"),
         pl.col("text").str.extract_groups(_PLACE_FIRST).alias("place_first"),
@@ -59,23 +75,43 @@ def parse_bylines(bylines: pl.Series) -> pl.DataFrame:
         _is_known_agency(pl.col("outer")).alias("outer_is_agency"),
         (_is_known_agency(pl.col("org")) & ~_is_known_agency(pl.col("name"))).alias("name_before_agency"),
         (pl.col("inner").is_not_null() & (pl.col("outer").str.len_chars() > 0)).alias("has_bracket"),
+        (pl.col("outer").str.count_matches(r"\S+") <= _PLACE_MAX_WORDS).alias("outer_is_short"),
+        (
+            (pl.col("inner").str.count_matches(r"\S+") <= _PLACE_MAX_WORDS)
+            & ~pl.col("inner").str.contains(_NOT_A_PLACE_START)
+        ).alias("inner_is_short"),
     )
-    wire_dateline = pl.col("has_bracket") & pl.col("inner_is_agency") & ~pl.col("outer_is_agency")
+    dateline = (
+        pl.col("has_bracket")
+        & pl.col("inner_is_agency")
+        & ~pl.col("outer_is_agency")
+        & pl.col("outer_is_short")
+        & ~pl.col("outer").str.contains(r"\p{Ll}")
+        & ~pl.col("has_by_prefix")
+    )
+    employer = pl.col("has_bracket") & pl.col("inner_is_agency")
+    bracket_is_place = pl.col("has_bracket") & pl.col("inner_is_short")
     stage = stage.with_columns(
-        pl.when(wire_dateline)
+        pl.when(dateline)
         .then(pl.col("inner"))
-        .when(pl.col("has_bracket"))
+        .when(employer | bracket_is_place)
         .then(pl.col("outer"))
+        .when(pl.col("has_bracket"))
+        .then(pl.col("text"))
         .when(pl.col("rest").is_not_null())
         .then(pl.col("rest"))
         .when(pl.col("name_before_agency"))
         .then(pl.col("name"))
         .otherwise(pl.col("text"))
         .alias("raw_source"),
-        pl.when(wire_dateline)
+        pl.when(dateline)
         .then(pl.col("outer"))
-        .when(pl.col("has_bracket"))
+        .when(employer)
+        .then(None)
+        .when(bracket_is_place)
         .then(pl.col("inner"))
+        .when(pl.col("has_bracket"))
+        .then(None)
         .when(pl.col("rest").is_not_null())
         .then(pl.col("place"))
         .otherwise(None)

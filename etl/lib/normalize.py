@@ -80,9 +80,13 @@ def sha256_hex(values: pl.Series) -> pl.Series:
 
 
 def normalize_language(expr: pl.Expr) -> pl.Expr:
-    """`ar-SA`, `AR`, `ar_EG`, `ara` -> `ar`: the lower-case primary subtag, two letters where one exists."""
+    """`ar-SA`, `AR`, `ar_EG`, `ara` -> `ar`: the lower-case primary subtag, two letters where one exists.
+
+    Missing or meaningless codes (`und`, `mul`, `zxx`) become null.
+    """
     primary = expr.str.strip_chars().str.to_lowercase().str.extract(r"^([a-z]{2,3})(?:[-_]|$)", 1)
-    return primary.replace(_THREE_LETTER_LANGUAGES)
+    # "undetermined", "multiple", "no content" and "missing" declare nothing: detection or the site's hint decides
+    return primary.replace(_THREE_LETTER_LANGUAGES).replace(["und", "mul", "zxx", "mis"], None)
 
 
 def detect_languages(texts: pl.Series) -> pl.Series:

@@ -22,6 +22,18 @@ BYLINES = [
     ("CAIRO (Reuters) -", "Reuters", "organisation", "CAIRO"),
     ("WASHINGTON (AP) —", "AP", "organisation", "WASHINGTON"),
     ("بيروت (أ.ف.ب)", "أ.ف.ب", "organisation", "بيروت"),
+    # a bracketed agency after a name is the writer's employer, not a dateline
+    ("Jane Doe (Reuters)", "Jane Doe", "person", None),
+    ("By Jane Doe (AFP)", "Jane Doe", "person", None),
+    # a long bracket is no place (mozilla-readability test page lemonde-1)
+    (
+        "Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+        "Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+        "person",
+        None,
+    ),
+    ("Aleš Vávra", "Aleš Vávra", "person", None),  # mozilla-readability test page aktualne
+    ("Washington Post staff", "Washington Post staff", "organisation", None),
     # a bare source
     ("وكالة الأنباء السعودية", "وكالة الأنباء السعودية", "organisation", None),
     ("Jane Doe", "Jane Doe", "person", None),

@@ -264,6 +264,8 @@ def test_children_are_never_doubled_or_dropped():
         ("en-US", "en"),
         ("ara", "ar"),
         ("Deutsch", None),
+        ("und", None),
+        ("zxx", None),
         (None, None),
     ],
 )

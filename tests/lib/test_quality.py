@@ -227,3 +227,16 @@ def test_validation_writes_nothing_into_the_repository():
     before = sorted((p, p.stat().st_mtime_ns) for p in GX_ROOT.rglob("*"))
     validate_batch(broken_batch(), run_id="no-writes")
     assert sorted((p, p.stat().st_mtime_ns) for p in GX_ROOT.rglob("*")) == before
+
+
+def test_empty_tables_validate_without_error():
+    batch = normalize_batch(
+        pl.DataFrame([article(good(1))], schema=EXTRACTED_ARTICLES),
+        pl.DataFrame(schema=EXTRACTED_IMAGES),
+        pl.DataFrame(schema=EXTRACTED_RELATED_LINKS),
+    )
+    results = validate_batch(batch, run_id="empty-children")
+    assert results["raw_articles"].passed.height == 1
+    for table in ("raw_images", "raw_related_links"):
+        assert results[table].passed.height == results[table].quarantined.height == 0
+        assert results[table].quarantined.columns[-2:] == ["failed_expectations", "run_id"]
