@@ -12,8 +12,8 @@ reason stored with the quarantined row. Policies:
   order) is loaded and the later ones are quarantined, so a duplicated page still reaches the warehouse once;
 * parents: images and related links of a quarantined article are quarantined too
   (`parent_article_quarantined`), so no loaded child points at an article that was not loaded;
-* an expectation that GX could not evaluate (it raised) quarantines every row of its table with reason
-  `<rule>_not_evaluated`: no row is loaded unchecked;
+* a failed critical expectation without row-level results (GX raised, or it is a table-level expectation)
+  quarantines every row of its table with reason `<rule>_not_evaluated`: no row is loaded unchecked;
 * warning-level failures are reported in `warnings` and never block or quarantine.
 
 Input rows = passed + quarantined, per table.
@@ -146,17 +146,14 @@ def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataF
             warnings.append(f"{table}.{rule}{share}")
             continue
         success = False
-        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            logger.warning(
-                "GX could not evaluate %s.%s: %s",
-                table,
-                rule,
-                outcome.exception_info.get("exception_message"),
-            )
+        if "unexpected_index_list" not in details:
+            # GX raised (its exception_info is keyed by metric) or the expectation is not row-level: no row
+            # can be cleared, so none is loaded unchecked
+            logger.warning("GX gave no row-level result for %s.%s: %s", table, rule, outcome.exception_info)
             failing = list(range(frame.height))
             rule = f"{rule}_not_evaluated"
         else:
-            failing = [int(item[ROW_NUMBER]) for item in details.get("unexpected_index_list") or []]
+            failing = [int(item[ROW_NUMBER]) for item in details["unexpected_index_list"]]
         if expectation["type"] == "expect_column_values_to_be_unique" and failing:
             # keep the first occurrence of each duplicated id, quarantine the rest
             column = expectation["kwargs"]["column"]

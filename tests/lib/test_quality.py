@@ -240,3 +240,27 @@ def test_empty_tables_validate_without_error():
     for table in ("raw_images", "raw_related_links"):
         assert results[table].passed.height == results[table].quarantined.height == 0
         assert results[table].quarantined.columns[-2:] == ["failed_expectations", "run_id"]
+
+
+def test_an_expectation_gx_cannot_evaluate_quarantines_its_whole_table():
+    from etl.lib.quality import _context, validate_table
+
+    suite = {
+        "name": "raw_articles",
+        "expectations": [
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "no_such_column"},
+                "meta": {"severity": "critical", "rule": "no_such_column_not_null"},
+                "severity": "critical",
+            }
+        ],
+    }
+    articles = broken_batch().articles
+    result = validate_table(_context(None), "raw_articles", articles, suite, run_id="bad-suite")
+    assert result.success is False
+    assert result.passed.height == 0
+    assert result.quarantined.height == articles.height
+    assert set(result.quarantined["failed_expectations"].list.join(",")) == {
+        "no_such_column_not_null_not_evaluated"
+    }
