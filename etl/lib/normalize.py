@@ -117,10 +117,29 @@ def _host(expr: pl.Expr) -> pl.Expr:
     return expr.str.extract(_HOST, 1).str.to_lowercase().str.replace(r"^www\.", "")
 
 
+def _absolute_canonical(url: pl.Expr, canonical: pl.Expr) -> pl.Expr:
+    """The declared canonical URL made absolute against the page's own URL, without its fragment.
+
+    Anything that is still not an http(s) URL (`not a url`, `javascript:`) is dropped: the page's address
+    then identifies the article, and the row is not lost over a broken link tag.
+    """
+    origin = url.str.extract(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^/?#]+)", 1)
+    scheme = url.str.extract(r"^([A-Za-z][A-Za-z0-9+.\-]*):", 1)
+    absolute = (
+        pl.when(canonical.str.starts_with("//"))
+        .then(pl.concat_str(scheme, pl.lit(":"), canonical))
+        .when(canonical.str.starts_with("/"))
+        .then(pl.concat_str(origin, canonical))
+        .otherwise(canonical)
+        .str.replace(r"#.*$", "")
+    )
+    return pl.when(absolute.str.contains(r"(?i)^https?://[^\s/?#@:]+")).then(absolute).alias("canonical_url")
+
+
 def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
     cleaned = articles.with_columns(
         clean_optional(pl.col("url")).alias("url"),
-        clean_optional(pl.col("canonical_url")).str.replace(r"#.*$", "").alias("canonical_url"),
+        _absolute_canonical(clean_optional(pl.col("url")), clean_optional(pl.col("canonical_url"))),
         clean_optional(pl.col("title")).alias("title"),
         clean_optional(pl.col("description"), multiline=True).alias("description"),
         clean_optional(pl.col("site")).alias("site"),
@@ -221,9 +240,7 @@ def _child_ids(frame: pl.DataFrame, target: str) -> pl.Series:
 
 
 def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
-    joined = images.with_columns(clean_optional(pl.col("url")).alias("url")).join(
-        parents, on="url", how="left", maintain_order="left"
-    )
+    joined = images.join(parents, on="url", how="left", maintain_order="left")
     split = split_trailing_credit(
         joined.select(clean_optional(pl.col("caption"))).to_series(),
         joined.select(clean_optional(pl.col("credit_raw")).str.strip_chars("()（）[] ")).to_series(),
@@ -247,9 +264,7 @@ def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
 
 
 def _related_links(related: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
-    joined = related.with_columns(clean_optional(pl.col("url")).alias("url")).join(
-        parents, on="url", how="left", maintain_order="left"
-    )
+    joined = related.join(parents, on="url", how="left", maintain_order="left")
     frame = joined.with_columns(
         clean_optional(pl.col("target_url")).alias("target_url"),
         clean_optional(pl.col("title")).alias("title"),

@@ -142,12 +142,17 @@ def test_article_fields_are_cleaned_and_parsed():
         ("https://www.aawsat.com/node/5077777#comments", "https://www.aawsat.com/node/5077777"),  # same site
         ("https://english.aawsat.com/node/5077777", "https://english.aawsat.com/node/5077777"),  # a subdomain
         ("https://www.reuters.com/world/asia/kim", URL),  # syndicated copy pointing elsewhere keeps its own
+        ("/node/5077777", "https://aawsat.com/node/5077777"),  # relative: resolved against the page
+        ("//aawsat.com/node/5077777", "https://aawsat.com/node/5077777"),
         ("not a url", URL),
+        ("javascript:void(0)", URL),
     ],
 )
 def test_article_id_comes_from_the_canonical_url_on_the_same_site(canonical_url, id_url):
     row = batch([article(canonical_url=canonical_url)]).articles.row(0, named=True)
     assert row["article_id"] == sha256(id_url)
+    if canonical_url in ("not a url", "javascript:void(0)"):
+        assert row["canonical_url"] is None  # dropped, not kept to fail validation
 
 
 def test_content_hash_ignores_invisible_differences_but_not_edits():

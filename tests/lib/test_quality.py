@@ -204,7 +204,20 @@ def test_suites_mark_every_expectation_with_one_severity_and_rule():
         for expectation in suite["expectations"]:
             assert expectation["meta"]["severity"] == expectation["severity"] in ("critical", "warning")
         warnings = {e["meta"]["rule"] for e in suite["expectations"] if e["severity"] == "warning"}
-        assert warnings and all(rule.endswith("_fill_rate") for rule in warnings)
+        assert warnings and all(rule.endswith(("_fill_rate", "image_url_format")) for rule in warnings)
+    critical_keys = {
+        (e["type"], e["kwargs"]["column"])
+        for suite in load_suite_definitions().values()
+        for e in suite["expectations"]
+        if e["severity"] == "critical"
+    }
+    for table, key in (
+        ("raw_articles", "article_id"),
+        ("raw_images", "image_id"),
+        ("raw_related_links", "link_id"),
+    ):
+        assert ("expect_column_values_to_be_unique", key) in critical_keys, table
+        assert ("expect_column_values_to_not_be_null", key) in critical_keys, table
 
 
 def test_the_file_context_serves_the_same_suites(tmp_path):
