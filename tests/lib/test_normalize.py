@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.lib.normalize import detect_languages, normalize_batch, normalize_language, sha256_hex
 from etl.lib.schema import (
@@ -310,3 +312,37 @@ def test_a_missing_input_column_is_a_one_line_error():
             pl.DataFrame(schema=EXTRACTED_IMAGES),
             pl.DataFrame(schema=EXTRACTED_RELATED_LINKS),
         )
+
+
+printed_text = st.one_of(
+    st.none(), st.text(max_size=80), st.sampled_from(["", "٢٨ تشرين الأول ٢٠٢٤", "(أ.ف.ب)", "«»()"])
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=printed_text,
+    body=printed_text,
+    date_text=printed_text,
+    url=st.one_of(st.none(), st.text(max_size=30), st.just(URL)),
+    canonical=printed_text,
+    caption=printed_text,
+    credit=printed_text,
+    byline=printed_text,
+)
+def test_any_printed_text_normalizes_without_losing_rows(
+    title, body, date_text, url, canonical, caption, credit, byline
+):
+    normalized = batch(
+        [article(url=url, title=title, body_text=body, published_at_raw=date_text, canonical_url=canonical)],
+        [image(url=url, caption=caption, credit_raw=credit), image(url=url, position=1, image_url=caption)],
+        [link(url=url, byline=byline, target_url=canonical)],
+    )
+    assert (normalized.articles.height, normalized.images.height, normalized.related_links.height) == (
+        1,
+        2,
+        1,
+    )
+    assert normalized.articles.schema == RAW_ARTICLES
+    assert normalized.images.schema == RAW_IMAGES
+    assert normalized.related_links.schema == RAW_RELATED_LINKS
