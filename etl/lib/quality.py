@@ -8,8 +8,9 @@ Row-level results come from GX itself: every suite runs with result format COMPL
 column, so each failed critical expectation names the rows that broke it, and its `meta.rule` becomes the
 reason stored with the quarantined row. Policies:
 
-* uniqueness: GX flags every row of a duplicated id; the **first** occurrence (batch order, which is fetch
-  order) is loaded and the later ones are quarantined, so a duplicated page still reaches the warehouse once;
+* uniqueness: GX flags every row of a duplicated id; the **first** copy (in batch order, which is fetch order)
+  that passes every other critical expectation is loaded and the other copies are quarantined, so a page
+  fetched twice still reaches the warehouse once, and a broken first copy does not hide a good second one;
 * parents: images and related links of a quarantined article are quarantined too
   (`parent_article_quarantined`), so no loaded child points at an article that was not loaded;
 * a failed critical expectation without row-level results (GX raised, or it is a table-level expectation)
@@ -130,15 +131,15 @@ def _run_suite(context: Any, table: str, suite_json: dict[str, Any], frame: pl.D
 
 def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, bool, list[str]]:
     """(row_number, reason) pairs for failed critical expectations, the suite's success, and warnings."""
-    rows: list[int] = []
-    reasons: list[str] = []
+    pairs: list[tuple[int, str]] = []
+    duplicates: list[tuple[str, str, set[int]]] = []  # (rule, column, rows GX flagged)
     warnings: list[str] = []
     success = True
     for outcome in result.results:
-        expectation = outcome.expectation_config.to_json_dict()
-        rule = _rule(expectation)
         if outcome.success:
             continue
+        expectation = outcome.expectation_config.to_json_dict()
+        rule = _rule(expectation)
         details = outcome.result or {}
         if _severity(expectation) != "critical":
             percent = details.get("unexpected_percent")
@@ -150,30 +151,30 @@ def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataF
             # GX raised (its exception_info is keyed by metric) or the expectation is not row-level: no row
             # can be cleared, so none is loaded unchecked
             logger.warning("GX gave no row-level result for %s.%s: %s", table, rule, outcome.exception_info)
-            failing = list(range(frame.height))
-            rule = f"{rule}_not_evaluated"
+            pairs.extend((row, f"{rule}_not_evaluated") for row in range(frame.height))
+            continue
+        failing = {int(item[ROW_NUMBER]) for item in details["unexpected_index_list"]}
+        if expectation["type"] == "expect_column_values_to_be_unique":
+            duplicates.append((rule, expectation["kwargs"]["column"], failing))
         else:
-            failing = [int(item[ROW_NUMBER]) for item in details["unexpected_index_list"]]
-        if expectation["type"] == "expect_column_values_to_be_unique" and failing:
-            # keep the first occurrence of each duplicated id, quarantine the rest
-            column = expectation["kwargs"]["column"]
-            later = set(
-                frame.with_row_index(ROW_NUMBER)
-                .filter(~pl.col(column).is_first_distinct())[ROW_NUMBER]
-                .to_list()
-            )
-            failing = [row for row in failing if row in later]
-        rows.extend(failing)
-        reasons.extend([rule] * len(failing))
-    pairs = pl.DataFrame(
-        {ROW_NUMBER: rows, "reason": reasons}, schema={ROW_NUMBER: pl.UInt32, "reason": pl.String}
+            pairs.extend((row, rule) for row in failing)
+    failed_elsewhere = {row for row, _ in pairs}
+    for rule, column, flagged in duplicates:
+        # GX flags every copy of a duplicated id; the first copy that passes everything else is loaded
+        survivors = (
+            frame.with_row_index(ROW_NUMBER)
+            .filter(pl.col(ROW_NUMBER).is_in(sorted(flagged - failed_elsewhere)))
+            .unique(subset=column, keep="first", maintain_order=True)[ROW_NUMBER]
+        )
+        pairs.extend((row, rule) for row in flagged - set(survivors.to_list()))
+    frame_of_pairs = pl.DataFrame(
+        {ROW_NUMBER: [row for row, _ in pairs], "reason": [reason for _, reason in pairs]},
+        schema={ROW_NUMBER: pl.UInt32, "reason": pl.String},
     )
-    return pairs, success, warnings
+    return frame_of_pairs, success, warnings
 
 
-def _split(
-    table: str, frame: pl.DataFrame, pairs: pl.DataFrame, run_id: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _split(frame: pl.DataFrame, pairs: pl.DataFrame, run_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     failed = (
         pairs.unique(maintain_order=True)
         .group_by(ROW_NUMBER, maintain_order=True)
@@ -209,14 +210,14 @@ def validate_table(
     pairs, success, warnings = _row_reasons(result, frame, table)
     if passed_article_ids is not None:
         pairs = pl.concat([pairs, _parent_pairs(frame, passed_article_ids)])
-    passed, quarantined = _split(table, frame, pairs, run_id)
+    passed, quarantined = _split(frame, pairs, run_id)
     statistics = dict(result.statistics)
     statistics.update(
         {
             "rows_in": frame.height,
             "rows_passed": passed.height,
             "rows_quarantined": quarantined.height,
-            "failed_critical_expectations": sorted(set(pairs["reason"].to_list())),
+            "quarantine_reasons": sorted(set(pairs["reason"].to_list())),
         }
     )
     return TableValidation(table, passed, quarantined, success, statistics, warnings)

@@ -83,6 +83,9 @@ def broken_batch():
         article("https://aawsat.com/future", published_at_raw="2099-01-01T00:00:00Z"),
         article("https://aawsat.com/empty", body_text="  \u200f "),
         article("https://aawsat.com/good/2?from=rss", canonical_url=good(2)),  # duplicate id of good(2)
+        # a duplicated id whose first copy is broken: the second, good copy is loaded
+        article("https://aawsat.com/good/3?amp", canonical_url=good(3), published_at_raw="1970-01-01"),
+        article(good(3)),
     ]
     images = [
         image(good(1), 0, "https://static.aawsat.com/1.jpg"),
@@ -115,12 +118,13 @@ def _reasons(validation, column):
 def test_broken_articles_are_quarantined_with_their_reasons(broken_result):
     results, _ = broken_result
     articles = results["raw_articles"]
-    assert sorted(articles.passed["url"].to_list()) == [good(1), good(2)]
+    assert sorted(articles.passed["url"].to_list()) == [good(1), good(2), good(3)]
     assert _reasons(articles, "url") == {
         None: ["article_id_not_null", "url_not_null"],
         "https://aawsat.com/future": ["published_at_in_range"],
         "https://aawsat.com/empty": ["body_text_length"],
         "https://aawsat.com/good/2?from=rss": ["article_id_unique"],  # the first of the two is loaded
+        "https://aawsat.com/good/3?amp": ["article_id_unique", "published_at_in_range"],
     }
     assert set(articles.quarantined["run_id"]) == {"run-42"}
     assert articles.quarantined.schema["failed_expectations"] == pl.List(pl.String)
