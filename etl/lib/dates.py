@@ -76,7 +76,11 @@ _RFC2822 = (
 )
 _RFC2822_ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
                   "MST": -420, "MDT": -360, "PST": -480, "PDT": -420}  # fmt: skip
-_DAY_MONTH_YEAR = rf"(?<d>[0-9]{{1,2}})(?:st|nd|rd|th|er)?\.?[ /\-]*{_MONTH}[ ,/\-]*(?<y>[0-9]{{4}})"
+# Asharq Al-Awsat prints both month names, the second in brackets: `28 أكتوبر (تشرين الأول) 2024`.
+_BRACKETED_ALIAS = r"(?:[(（][^()（）]{1,20}[)）])?"
+_DAY_MONTH_YEAR = (
+    rf"(?<d>[0-9]{{1,2}})(?:st|nd|rd|th|er)?\.?[ /\-]*{_MONTH}{_BRACKETED_ALIAS}[ ,/\-]*(?<y>[0-9]{{4}})"
+)
 _MONTH_DAY_YEAR = rf"{_MONTH} *(?<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,? +(?<y>[0-9]{{4}})"
 _TIME = r"(?:^|[^0-9:])(?<h>[0-9]{1,2}):(?<mi>[0-9]{2})(?::(?<s>[0-9]{2}))? *(?<ampm>[AaPp]\.?[Mm]\.?|صباحا\u064B?|ص|مساء\u064B?|م)?"
 

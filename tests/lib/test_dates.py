@@ -33,6 +33,11 @@ CASES = [
     ("نُشر: 14:19-28 أكتوبر 2024 م ـ 25 رَبيع الثاني 1446 هـ", datetime(2024, 10, 28, 14, 19, tzinfo=UTC)),
     ("الاثنين 28 أكتوبر 2024", datetime(2024, 10, 28, tzinfo=UTC)),
     ("في يوليو (تموز) 2024", None),  # no day: not a date
+    (
+        "28 أكتوبر (تشرين الأول) 2024",
+        datetime(2024, 10, 28, tzinfo=UTC),
+    ),  # both month names, as aawsat prints
+    ("الاثنين 28 أكتوبر (تشرين الأول) 2024 - 10:30", datetime(2024, 10, 28, 10, 30, tzinfo=UTC)),
     # Levantine month names, including the pairs that share a word
     ("٢٨ تشرين الأول ٢٠٢٤", datetime(2024, 10, 28, tzinfo=UTC)),
     ("15 كانون الثاني 2024", datetime(2024, 1, 15, tzinfo=UTC)),

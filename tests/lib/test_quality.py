@@ -238,6 +238,13 @@ def test_the_file_context_serves_the_same_suites(tmp_path):
         ]
         assert context.validation_definitions.get(table).suite.name == table
         assert context.checkpoints.get(table).validation_definitions[0].name == table
+    # a person can run a checkpoint by hand on a batch, the way the pipeline does
+    images = broken_batch().images.with_row_index("row_number").to_pandas()
+    result = context.checkpoints.get("raw_images").run(
+        batch_parameters={"dataframe": images},
+        expectation_parameters={"min_timestamp": "1990-01-01", "max_timestamp": "2100-01-01"},
+    )
+    assert result.success is False  # the javascript: image URL
 
 
 def test_validation_writes_nothing_into_the_repository():
