@@ -2,7 +2,8 @@
 
 The suites in `expectations/suites/<table>.json` are the source of truth (the same files the GX file context in
 `expectations/` serves). Each call loads them into an *ephemeral* context, so concurrent runs never write into
-the repository; Data Docs are written only where the caller asks.
+the repository; Data Docs, and the validation results they render (in `.results/`), are written only into the
+`docs_dir` the caller gives.
 
 Row-level results come from GX itself: every suite runs with result format COMPLETE and a `row_number` index
 column, so each failed critical expectation names the rows that broke it, and its `meta.rule` becomes the
@@ -38,6 +39,7 @@ TABLES = ("raw_articles", "raw_images", "raw_related_links")
 ID_COLUMNS = {"raw_articles": "article_id", "raw_images": "image_id", "raw_related_links": "link_id"}
 ROW_NUMBER = "row_number"
 PARENT_QUARANTINED = "parent_article_quarantined"
+RESULTS_DIR = ".results"
 # News sites started publishing on the web in the 1990s; an earlier date is a parsing error.
 MIN_TIMESTAMP = datetime(1990, 1, 1, tzinfo=UTC)
 # A local time printed without an offset is read as UTC (etl.lib.dates), so a fresh article from a zone
@@ -79,7 +81,11 @@ def _rule(expectation: dict[str, Any]) -> str:
 
 
 def _context(docs_dir: Path | None) -> Any:
-    """An in-memory GX context; with `docs_dir`, one Data Docs site written there."""
+    """An in-memory GX context; with `docs_dir`, a Data Docs site there and its validation results kept on disk.
+
+    The results live in `docs_dir/.results` (one file per table and run), so the site lists every run, not
+    only the last, and concurrent runs write distinct files.
+    """
     import great_expectations as gx  # a heavy import, paid only by the code that validates
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -87,8 +93,17 @@ def _context(docs_dir: Path | None) -> Any:
         ProgressBarsConfig,
     )
 
+    defaults = InMemoryStoreBackendDefaults()
+    stores = dict(defaults.stores)
     sites = {}
     if docs_dir is not None:
+        stores[defaults.validation_results_store_name] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir / RESULTS_DIR),
+            },
+        }
         sites["local_site"] = {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
@@ -96,7 +111,10 @@ def _context(docs_dir: Path | None) -> Any:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         }
     config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        stores=stores,
+        expectations_store_name=defaults.expectations_store_name,
+        validation_results_store_name=defaults.validation_results_store_name,
+        checkpoint_store_name=defaults.checkpoint_store_name,
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
         data_docs_sites=sites,
@@ -251,6 +269,9 @@ def validate_batch(
         ),
     }
     if docs_dir is not None:
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        context.build_data_docs()
+        # render this run's pages only; the index lists every run whose results are kept
+        this_run = [
+            key for key in context.validation_results_store.list_keys() if key.run_id.run_name == run_id
+        ]
+        context.build_data_docs(resource_identifiers=this_run)
     return outcome

@@ -182,11 +182,19 @@ def test_warnings_never_block(broken_result):
     assert results["raw_images"].warnings == []  # 3 of 4 credits filled: above the 50% floor
 
 
-def test_data_docs_are_built_where_asked(broken_result):
+def test_data_docs_are_built_where_asked_and_list_every_run(broken_result):
     _, docs = broken_result
-    assert (docs / "index.html").is_file()
+    validate_batch(broken_batch(), run_id="run-43", docs_dir=docs)
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    assert "run-42" in index and "run-43" in index
     for table in TABLES:
-        assert list((docs / "validations" / table).rglob("*.html"))
+        assert {
+            path.relative_to(docs / "validations" / table).parts[0]
+            for path in (docs / "validations" / table).rglob("*.html")
+        } == {
+            "run-42",
+            "run-43",
+        }
 
 
 def test_a_clean_batch_passes_whole():
