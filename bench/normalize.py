@@ -71,12 +71,22 @@ def _pick(rng: np.random.Generator, pool: list, n: int) -> list:
 def synthetic_batch(rows: int, images_per_article: int, links_per_article: int, seed: int = 7):
     rng = np.random.default_rng(seed)
     urls = [f"https://aawsat.com/العالم/{i}-خبر" for i in range(rows)]
-    paragraph_ids = rng.integers(0, len(PARAGRAPHS), (rows, 8))
-    bodies = ["\n\n".join(PARAGRAPHS[j] for j in row) for row in paragraph_ids]
-    # one article in fifty is a wire copy of another, so near-duplicate clusters have members
-    copies = rng.integers(0, rows, rows // 50)
-    for target in copies[: len(copies) // 2]:
-        bodies[target] = bodies[copies[-1]]
+    # Every article gets its own text: 8 paragraphs of 24 words drawn from the seed's vocabulary, the first
+    # paragraph a real one (with the noise the pipeline must clean); each story differs like real ones do.
+    vocabulary = sorted({word for paragraph in PARAGRAPHS for word in paragraph.split()})
+    word_ids = rng.integers(0, len(vocabulary), (rows, 7, 24))
+    firsts = _pick(rng, PARAGRAPHS, rows)
+    bodies = [
+        "\n\n".join([first, *(" ".join(vocabulary[w] for w in paragraph) for paragraph in article)])
+        for first, article in zip(firsts, word_ids, strict=True)
+    ]
+    # one article in a hundred is an exact wire copy of another, one in a hundred a copy with a sentence added
+    sources = rng.integers(0, rows, rows // 50)
+    targets = rng.integers(0, rows, rows // 50)
+    for number, (source, target) in enumerate(zip(sources, targets, strict=True)):
+        bodies[target] = bodies[source] + (
+            "\nوتابعت الوكالة أن الجانبين بحثا ملفات إقليمية." if number % 2 else ""
+        )
     articles = pl.DataFrame(
         {
             "url": urls,
@@ -161,14 +171,15 @@ def main() -> None:
     batch = normalize_batch(articles, images, links)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     # CPU seconds (all threads) tell the cost apart from waiting on a machine shared with other work
+    clusters = batch.articles.group_by("near_duplicate_cluster_id").len().filter(pl.col("len") > 1)
     print(
         f"normalize: {elapsed:.2f} s wall, {cpu:.2f} s CPU, {args.rows / elapsed:,.0f} articles/s "
         f"({(articles.height + images.height + links.height) / elapsed:,.0f} rows/s over all three tables); "
         f"peak RSS {peak_rss_mib():.0f} MiB"
     )
     print(
-        f"  near-duplicate clusters with >1 member: "
-        f"{batch.articles.group_by('near_duplicate_cluster_id').len().filter(pl.col('len') > 1).height}"
+        f"  near-duplicate clusters with >1 member: {clusters.height} "
+        f"(largest {clusters['len'].max() or 0}; about {args.rows // 50} copies were planted)"
     )
 
     if args.validate_rows:

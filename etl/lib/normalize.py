@@ -9,8 +9,9 @@ Ids are sha256 hex digests, so dbt or DuckDB can recompute them (DuckDB's `sha25
   adds or reorders items;
 * `content_hash` = sha256 of the normalized title, body and image URLs (in position order): a change makes a
   revision;
-* `near_duplicate_cluster_id` = sha256 of the body reduced to letters and digits (case, harakat, tatweel,
-  hamza forms, punctuation, spacing and digit scripts ignored): wire copies that differ only in those share it.
+* `near_duplicate_cluster_id` = sha256 of the body reduced to words of letters and digits (case, harakat,
+  tatweel, hamza forms, punctuation and digit scripts ignored), so copies that differ only in those share it
+  in any batch; copies with small edits in one batch join one cluster (etl.lib.near_duplicates, MinHash).
 
 Nothing is dropped here: a row whose keys cannot be made (no URL) keeps null ids, and validation quarantines it.
 """
@@ -26,6 +27,7 @@ import polars as pl
 from etl.lib.bylines import parse_bylines
 from etl.lib.credits import resolve_credits, split_trailing_credit
 from etl.lib.dates import parse_datetime_utc
+from etl.lib.near_duplicates import near_duplicate_clusters
 from etl.lib.schema import (
     EXTRACTED_ARTICLES,
     EXTRACTED_IMAGES,
@@ -34,7 +36,7 @@ from etl.lib.schema import (
     RAW_IMAGES,
     RAW_RELATED_LINKS,
 )
-from etl.lib.text import clean_list, clean_optional, clean_text, comparison_key, fold_digits, word_count
+from etl.lib.text import clean_list, clean_optional, clean_text, comparison_words, fold_digits, word_count
 
 # A body shorter than this (in letters and digits) is too little to call two articles the same.
 NEAR_DUPLICATE_MIN_CHARS = 200
@@ -192,16 +194,18 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
             pl.col("image_urls").fill_null(""),
             separator="\n",
         ).alias("content"),
-        comparison_key(pl.col("body_text"), cleaned=True).alias("body_key"),
+        comparison_words(pl.col("body_text"), cleaned=True).alias("body_words"),
     ).with_columns(
-        pl.when(pl.col("body_key").str.len_chars() >= NEAR_DUPLICATE_MIN_CHARS)
-        .then(pl.col("body_key"))
-        .alias("body_key")
+        pl.when(pl.col("body_words").str.len_chars() >= NEAR_DUPLICATE_MIN_CHARS)
+        .then(pl.col("body_words"))
+        .alias("body_words")
     )
     cleaned = cleaned.with_columns(
         sha256_hex(keys["id_url"]).alias("article_id"),
         sha256_hex(keys["content"]).alias("content_hash"),
-        sha256_hex(keys["body_key"]).alias("near_duplicate_cluster_id"),
+        near_duplicate_clusters(keys["body_words"], sha256_hex(keys["body_words"])).alias(
+            "near_duplicate_cluster_id"
+        ),
         word_count(pl.col("body_text")).alias("word_count"),
         pl.col("image_count").fill_null(0),
         pl.col("related_link_count").fill_null(0),

@@ -77,16 +77,22 @@ def word_count(expr: pl.Expr) -> pl.Expr:
     return expr.str.count_matches(r"\S*[\p{L}\p{N}]\S*").fill_null(0).cast(pl.Int32)
 
 
-def comparison_key(expr: pl.Expr, *, cleaned: bool = False) -> pl.Expr:
-    """Lower-case letters and digits only, Arabic letter variants unified: for matching, never for display.
+def comparison_words(expr: pl.Expr, *, cleaned: bool = False) -> pl.Expr:
+    """Lower-case words of letters and digits, single-spaced, Arabic variants unified: for matching, not display.
 
-    Harakat, tatweel and punctuation go; alef forms (أ إ آ ٱ) become ا, ى becomes ي, ة becomes ه. Pass
-    `cleaned=True` for text that went through `clean_text` already, to skip doing it twice.
+    Harakat, tatweel and punctuation go; alef forms (أ إ آ ٱ) become ا, ى becomes ي, ة becomes ه; digits are
+    ASCII. Pass `cleaned=True` for text that went through `clean_text` already, to skip doing it twice.
     """
     return (
         fold_digits(expr if cleaned else clean_text(expr))
         .str.to_lowercase()
         .str.replace_all(r"[\p{Mn}\u0640]", "")
         .str.replace_many(["أ", "إ", "آ", "ٱ", "ى", "ة"], ["ا", "ا", "ا", "ا", "ي", "ه"])
-        .str.replace_all(r"[^\p{L}\p{N}]+", "")
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.strip_chars(" ")
     )
+
+
+def comparison_key(expr: pl.Expr, *, cleaned: bool = False) -> pl.Expr:
+    """`comparison_words` without the spaces: `أ.ف.ب`, `ا.ف.ب` and `أ ف ب` share one key."""
+    return comparison_words(expr, cleaned=cleaned).str.replace_all(" ", "", literal=True)
