@@ -23,6 +23,7 @@ SHINGLE_WORDS = 4
 SIGNATURE_SIZE = 16
 BAND_ROWS = 4
 MIN_AGREEMENT = 12
+CHUNK_ROWS = 5_000
 # Label propagation halves a component's diameter per round at worst; batches never need this many.
 MAX_ROUNDS = 32
 # Odd 64-bit constants that spread each word's hash across the shingle hash (wrapping arithmetic).
@@ -30,28 +31,42 @@ _MIXERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2
 
 
 def _signatures(texts: pl.DataFrame) -> pl.DataFrame:
-    """`doc`, `fingerprint` and `m0..m{SIGNATURE_SIZE-1}`: the minimum hashes of each body's shingles."""
+    """`doc`, `fingerprint` and `m0..m{SIGNATURE_SIZE-1}`: the minimum hashes of each body's shingles.
+
+    Bodies are taken `CHUNK_ROWS` at a time: the shingle lists of a whole batch, hashed sixteen ways at once,
+    would take gigabytes.
+    """
     word = pl.element()
     shingle = word * pl.lit(_MIXERS[0], pl.UInt64)
     for offset in range(1, SHINGLE_WORDS):
         shingle = shingle + word.shift(-offset) * pl.lit(_MIXERS[offset], pl.UInt64)
-    shingles = texts.select(
-        "doc",
-        "fingerprint",
-        pl.col("words")
-        .str.split(" ")
-        .list.eval(word.hash(seed=0))
-        .list.eval(shingle.drop_nulls())
-        .alias("shingles"),
-    ).filter(pl.col("shingles").list.len() > 0)
-    return shingles.select(
-        "doc",
-        "fingerprint",
-        *[
-            pl.col("shingles").list.eval(word.hash(seed=k + 1)).list.min().alias(f"m{k}")
-            for k in range(SIGNATURE_SIZE)
-        ],
-    )
+    chunks = []
+    for chunk in texts.iter_slices(CHUNK_ROWS):
+        shingles = chunk.select(
+            "doc",
+            "fingerprint",
+            pl.col("words")
+            .str.split(" ")
+            .list.eval(word.hash(seed=0))
+            .list.eval(shingle.drop_nulls())
+            .alias("shingles"),
+        ).filter(pl.col("shingles").list.len() > 0)
+        chunks.append(
+            shingles.select(
+                "doc",
+                "fingerprint",
+                *[
+                    pl.col("shingles").list.eval(word.hash(seed=k + 1)).list.min().alias(f"m{k}")
+                    for k in range(SIGNATURE_SIZE)
+                ],
+            )
+        )
+    schema = {
+        "doc": pl.UInt32,
+        "fingerprint": pl.String,
+        **{f"m{k}": pl.UInt64 for k in range(SIGNATURE_SIZE)},
+    }
+    return pl.concat(chunks) if chunks else pl.DataFrame(schema=schema)
 
 
 def _candidate_pairs(signatures: pl.DataFrame) -> pl.DataFrame:
