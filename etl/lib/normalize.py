@@ -26,7 +26,7 @@ import polars as pl
 
 from etl.lib.bylines import parse_bylines
 from etl.lib.credits import resolve_credits, split_trailing_credit
-from etl.lib.dates import parse_datetime_utc
+from etl.lib.dates import parse_datetimes
 from etl.lib.near_duplicates import near_duplicate_clusters
 from etl.lib.schema import (
     EXTRACTED_ARTICLES,
@@ -151,8 +151,8 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
         clean_text(pl.col("body_text"), multiline=True).fill_null("").alias("body_text"),
         normalize_language(pl.col("language")).alias("language"),
         normalize_language(pl.col("language_hint")).alias("language_hint"),
-        parse_datetime_utc(pl.col("published_at_raw")).alias("published_at"),
-        parse_datetime_utc(pl.col("modified_at_raw")).alias("modified_at"),
+        parse_datetimes(articles["published_at_raw"]).alias("published_at"),
+        parse_datetimes(articles["modified_at_raw"]).alias("modified_at"),
     )
     url_host, canonical_host = _host(pl.col("url")), _host(pl.col("canonical_url"))
     same_site = (

@@ -5,14 +5,14 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from etl.lib.dates import parse_datetime_utc
+from etl.lib.dates import parse_datetimes
 from etl.lib.schema import UTC_TIMESTAMP
 
 
 def _parse(values):
-    frame = pl.DataFrame({"raw": values}, schema={"raw": pl.String}).select(parse_datetime_utc(pl.col("raw")))
-    assert frame.schema["raw"] == UTC_TIMESTAMP
-    return frame["raw"].to_list()
+    parsed = parse_datetimes(pl.Series("raw", values, dtype=pl.String))
+    assert (parsed.name, parsed.dtype) == ("raw", UTC_TIMESTAMP)
+    return parsed.to_list()
 
 
 CASES = [
@@ -50,6 +50,14 @@ CASES = [
     ("28 octobre 2024", datetime(2024, 10, 28, tzinfo=UTC)),
     ("3. Mai 2024, 14:24 Uhr", datetime(2024, 5, 3, 14, 24, tzinfo=UTC)),
     ("28. Oktober 2024", datetime(2024, 10, 28, tzinfo=UTC)),
+    # numeric dates with a four-digit year: day first unless only month first is a date
+    ("2024/10/28", datetime(2024, 10, 28, tzinfo=UTC)),
+    ("28/10/2024 - 10:30", datetime(2024, 10, 28, 10, 30, tzinfo=UTC)),
+    ("٢٨/١٠/٢٠٢٤", datetime(2024, 10, 28, tzinfo=UTC)),
+    ("03.05.2024", datetime(2024, 5, 3, tzinfo=UTC)),
+    ("10/28/2024", datetime(2024, 10, 28, tzinfo=UTC)),
+    ("نشر في 2024-10-28 الساعة 09:15 ص", datetime(2024, 10, 28, 9, 15, tzinfo=UTC)),
+    ("الإصدار 1.2.3", None),
     # impossible or absent dates are null, never an error
     ("2024-02-30", None),
     ("31 نوفمبر 2024", None),
@@ -60,7 +68,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("raw", "expected"), CASES)
-def test_parse_datetime_utc(raw, expected):
+def test_parse_datetimes(raw, expected):
     assert _parse([raw]) == [expected]
 
 
