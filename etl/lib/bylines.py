@@ -8,9 +8,20 @@
 | By Jane Doe, Reuters | Jane Doe | person | |
 | CAIRO (Reuters) - | Reuters | organisation | CAIRO |
 
-A bracket holding a known agency (from the credit alias table) is the source and the text before it the place
-(the wire dateline); otherwise the bracket is the place. A source is an organisation when it was quoted
-(«» or "") or is a known agency or names one (وكالة, agency, news, staff ...); otherwise a person.
+| Jane Doe (Reuters) | Jane Doe | person | |
+| Martin Untersinger (avec Damien Leloup) | Martin Untersinger (avec Damien Leloup) | person | |
+
+Brackets, in order:
+
+* a known agency (from the credit alias table) after a short place with no lower-case Latin letters is a wire
+  dateline: the agency is the source, the text before it the place (`CAIRO (Reuters)`, `بيروت (أ.ف.ب)`);
+* a known agency after anything else (a name, or a `By ...` byline) is the writer's employer: the source is
+  the writer, with no place;
+* up to three words that do not start with "with"/"and" (`avec`, `mit`, `مع`, `و` ...) are the place;
+* anything else is part of the source, kept whole.
+
+A source is an organisation when it was quoted («» or "") or is a known agency or names one (وكالة, agency,
+news, staff ...); otherwise a person.
 """
 
 from __future__ import annotations
@@ -26,9 +37,11 @@ _PLACE_FIRST = r"^(?<place>[^:：«»\"“”]{1,60}?)\s*[:：]\s*(?<rest>\S[\s\
 _NAME_THEN_AGENCY = r"^(?<name>[^,،]+?)\s*[,،]\s*(?<org>[^,،]+)$"
 _QUOTED = r"^[«\"“„'‘](?<inside>.+)[»\"”“'’]$"
 _ORGANISATION_CUES = (
-    r"(?i)(?:وكالة|وكالات|صحيفة|جريدة|قناة|موقع|فريق|مراسل|محرر|agency|agence|news|press|presse|staff|desk|"
-    r"newsroom|editorial|redaktion|times|post|tribune|reuters|afp|dpa)"
+    r"(?i)(?:وكالة|وكالات|صحيفة|جريدة|قناة|موقع|فريق|مراسل|محرر"
+    r"|\b(?:agency|agence|news|press|presse|staff|desk|newsroom|editorial|redaktion|times|tribune)\b)"
 )
+_NOT_A_PLACE_START = r"(?i)^(?:with|and|avec|et|mit|und|con|y|مع|و|بالتعاون|بمشاركة)\b"
+_PLACE_MAX_WORDS = 3
 
 
 def _unquote(expr: pl.Expr) -> pl.Expr:
@@ -40,54 +53,84 @@ def _is_known_agency(expr: pl.Expr) -> pl.Expr:
     return comparison_key(_unquote(expr)).is_in(agencies)
 
 
-def parse_bylines(byline: pl.Expr) -> list[pl.Expr]:
-    """Expressions for `byline` (cleaned, as printed), `byline_source`, `byline_kind` and `byline_place`."""
-    printed = clean_optional(byline)
-    text = printed.str.replace(_BY_PREFIX, "")
-    bracketed = text.str.extract_groups(_BRACKETED)
-    outer = bracketed.struct.field("outer").str.strip_chars()
-    inner = bracketed.struct.field("inner").str.strip_chars()
-    wire_dateline = _is_known_agency(inner) & ~_is_known_agency(outer)
-    place_first = text.str.extract_groups(_PLACE_FIRST)
-    name_agency = text.str.extract_groups(_NAME_THEN_AGENCY)
-    name_before_agency = _is_known_agency(name_agency.struct.field("org")) & ~_is_known_agency(
-        name_agency.struct.field("name")
-    )
+def parse_bylines(bylines: pl.Series) -> pl.DataFrame:
+    """`byline` (cleaned, as printed), `byline_source`, `byline_kind` and `byline_place`, one row per byline.
 
-    has_bracket = inner.is_not_null() & (outer.str.len_chars() > 0)
-    raw_source = (
-        pl.when(has_bracket & wire_dateline)
-        .then(inner)
-        .when(has_bracket)
-        .then(outer)
-        .when(place_first.struct.field("rest").is_not_null())
-        .then(place_first.struct.field("rest"))
-        .when(name_before_agency)
-        .then(name_agency.struct.field("name"))
-        .otherwise(text)
+    Built in stages of plain columns: one nested expression would recompute its shared parts per reference.
+    """
+    stage = pl.DataFrame({"byline": bylines}, schema={"byline": pl.String}).lazy()
+    stage = stage.with_columns(clean_optional(pl.col("byline")).alias("byline"))
+    stage = stage.with_columns(
+        pl.col("byline").str.replace(_BY_PREFIX, "").alias("text"),
+        pl.col("byline").str.contains(_BY_PREFIX).alias("has_by_prefix"),
     )
-    place = (
-        pl.when(has_bracket & wire_dateline)
-        .then(outer)
-        .when(has_bracket)
-        .then(inner)
-        .when(place_first.struct.field("rest").is_not_null())
-        .then(place_first.struct.field("place"))
-        .otherwise(None)
+    stage = stage.with_columns(
+        pl.col("text").str.extract_groups(_BRACKETED).alias("bracketed"),
+        pl.col("text").str.extract_groups(_PLACE_FIRST).alias("place_first"),
+        pl.col("text").str.extract_groups(_NAME_THEN_AGENCY).alias("name_agency"),
+    ).unnest("bracketed", "place_first", "name_agency")
+    stage = stage.with_columns(pl.col("outer", "inner").str.strip_chars())
+    stage = stage.with_columns(
+        _is_known_agency(pl.col("inner")).alias("inner_is_agency"),
+        _is_known_agency(pl.col("outer")).alias("outer_is_agency"),
+        (_is_known_agency(pl.col("org")) & ~_is_known_agency(pl.col("name"))).alias("name_before_agency"),
+        (pl.col("inner").is_not_null() & (pl.col("outer").str.len_chars() > 0)).alias("has_bracket"),
+        (pl.col("outer").str.count_matches(r"\S+") <= _PLACE_MAX_WORDS).alias("outer_is_short"),
+        (
+            (pl.col("inner").str.count_matches(r"\S+") <= _PLACE_MAX_WORDS)
+            & ~pl.col("inner").str.contains(_NOT_A_PLACE_START)
+        ).alias("inner_is_short"),
     )
-    source = clean_optional(_unquote(raw_source))
-    was_quoted = raw_source.str.contains(_QUOTED)
-    is_organisation = was_quoted | _is_known_agency(raw_source) | raw_source.str.contains(_ORGANISATION_CUES)
-    kind = (
-        pl.when(source.is_null())
+    dateline = (
+        pl.col("has_bracket")
+        & pl.col("inner_is_agency")
+        & ~pl.col("outer_is_agency")
+        & pl.col("outer_is_short")
+        & ~pl.col("outer").str.contains(r"\p{Ll}")
+        & ~pl.col("has_by_prefix")
+    )
+    employer = pl.col("has_bracket") & pl.col("inner_is_agency")
+    bracket_is_place = pl.col("has_bracket") & pl.col("inner_is_short")
+    stage = stage.with_columns(
+        pl.when(dateline)
+        .then(pl.col("inner"))
+        .when(employer | bracket_is_place)
+        .then(pl.col("outer"))
+        .when(pl.col("has_bracket"))
+        .then(pl.col("text"))
+        .when(pl.col("rest").is_not_null())
+        .then(pl.col("rest"))
+        .when(pl.col("name_before_agency"))
+        .then(pl.col("name"))
+        .otherwise(pl.col("text"))
+        .alias("raw_source"),
+        pl.when(dateline)
+        .then(pl.col("outer"))
+        .when(employer)
         .then(None)
-        .when(is_organisation)
+        .when(bracket_is_place)
+        .then(pl.col("inner"))
+        .when(pl.col("has_bracket"))
+        .then(None)
+        .when(pl.col("rest").is_not_null())
+        .then(pl.col("place"))
+        .otherwise(None)
+        .alias("raw_place"),
+    )
+    stage = stage.with_columns(
+        clean_optional(_unquote(pl.col("raw_source"))).alias("byline_source"),
+        clean_optional(_unquote(pl.col("raw_place"))).alias("byline_place"),
+        (
+            pl.col("raw_source").str.contains(_QUOTED)
+            | _is_known_agency(pl.col("raw_source"))
+            | pl.col("raw_source").str.contains(_ORGANISATION_CUES)
+        ).alias("is_organisation"),
+    )
+    kind = (
+        pl.when(pl.col("byline_source").is_null())
+        .then(None)
+        .when(pl.col("is_organisation"))
         .then(pl.lit("organisation"))
         .otherwise(pl.lit("person"))
     )
-    return [
-        printed.alias("byline"),
-        source.alias("byline_source"),
-        kind.alias("byline_kind"),
-        clean_optional(_unquote(place)).alias("byline_place"),
-    ]
+    return stage.select("byline", "byline_source", kind.alias("byline_kind"), "byline_place").collect()

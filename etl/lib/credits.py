@@ -92,7 +92,8 @@ def split_trailing_credit(caption: pl.Series, credit_raw: pl.Series) -> pl.DataF
     """Take a credit still printed at the end of a caption, `... بيونغ يانغ (أ.ف.ب)`, when `credit_raw` is null.
 
     A bracketed tail counts as a credit only when it names a known agency or archive marker or carries a credit
-    cue (photo, Foto, صورة, وسائل إعلام, ©, a slash, an a.b.c abbreviation); `اليوم (الجمعة)` keeps its weekday. Returns `caption`, `credit_raw`.
+    cue (photo, Foto, صورة, وسائل إعلام, ©, a slash, an a.b.c abbreviation); `اليوم (الجمعة)` keeps its
+    weekday. Returns `caption` and `credit_raw`.
     """
     frame = pl.DataFrame(
         {"caption": caption, "credit_raw": credit_raw}, schema={"caption": pl.String, "credit_raw": pl.String}

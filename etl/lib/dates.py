@@ -6,7 +6,9 @@ Understood forms, tried in this order (the first that parses wins):
 * RFC 2822 (feeds, HTTP): `Mon, 28 Oct 2024 10:30:00 +0300`, `... GMT`;
 * day-month-year text in Arabic (both the Egyptian `أكتوبر` and the Levantine `تشرين الأول` month names),
   English, French or German, with an optional time anywhere in the text: `نشر: 14:19-28 أكتوبر 2024 م ـ 25 ربيع
-  الثاني 1446 هـ`, `٢٨ تشرين الأول ٢٠٢٤`, `October 28, 2024 10:30 PM`.
+  الثاني 1446 هـ`, `٢٨ تشرين الأول ٢٠٢٤`, `October 28, 2024 10:30 PM`;
+* numeric dates with a four-digit year, `2024/10/28` or `28/10/2024` (day first, as Arabic and European
+  sites print it, unless only month first makes a date: `10/28/2024`).
 
 Arabic-Indic and Persian digits are folded first. A time without an offset is read as UTC: no page says which
 zone it meant, and a site's zone is not in the sites file. Hijri dates are ignored (the Gregorian date printed
@@ -74,10 +76,17 @@ _RFC2822 = (
     r"^(?:[A-Za-z]{3},? +)?(?<d>[0-9]{1,2}) +(?<mon>[A-Za-z]{3}) +(?<y>[0-9]{2,4})"
     r" +(?<h>[0-9]{1,2}):(?<mi>[0-9]{2})(?::(?<s>[0-9]{2}))? *(?<tz>[+-][0-9]{4}|[A-Za-z]{1,3})?$"
 )
-_RFC2822_ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
+_ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
                   "MST": -420, "MDT": -360, "PST": -480, "PDT": -420}  # fmt: skip
-_DAY_MONTH_YEAR = rf"(?<d>[0-9]{{1,2}})(?:st|nd|rd|th|er)?\.?[ /\-]*{_MONTH}[ ,/\-]*(?<y>[0-9]{{4}})"
+# Asharq Al-Awsat prints both month names, the second in brackets: `28 أكتوبر (تشرين الأول) 2024`.
+_BRACKETED_ALIAS = r"(?:[(（][^()（）]{1,20}[)）])?"
+_DAY_MONTH_YEAR = (
+    rf"(?<d>[0-9]{{1,2}})(?:st|nd|rd|th|er)?\.?[ /\-]*{_MONTH}{_BRACKETED_ALIAS}[ ,/\-]*(?<y>[0-9]{{4}})"
+)
 _MONTH_DAY_YEAR = rf"{_MONTH} *(?<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,? +(?<y>[0-9]{{4}})"
+# Numeric dates with a four-digit year; not inside a longer run of digits, dots or slashes.
+_NUMERIC_YMD = r"(?:^|[^0-9./\-])(?<y>[0-9]{4})[/.\-](?<m>[0-9]{1,2})[/.\-](?<d>[0-9]{1,2})(?:[^0-9./\-]|$)"
+_NUMERIC_DMY = r"(?:^|[^0-9./\-])(?<a>[0-9]{1,2})[/.\-](?<b>[0-9]{1,2})[/.\-](?<y>[0-9]{4})(?:[^0-9./\-]|$)"
 _TIME = r"(?:^|[^0-9:])(?<h>[0-9]{1,2}):(?<mi>[0-9]{2})(?::(?<s>[0-9]{2}))? *(?<ampm>[AaPp]\.?[Mm]\.?|صباحا\u064B?|ص|مساء\u064B?|م)?"
 
 
@@ -113,40 +122,22 @@ def _assemble(
     )
 
 
-def _iso(text: pl.Expr) -> pl.Expr:
-    parts = text.str.extract_groups(_ISO)
-    tz = parts.struct.field("tz").str.to_uppercase()
+def _offset_minutes(tz: pl.Expr) -> pl.Expr:
+    """`Z`, `UTC`, `GMT`, `+03:00`, `+0300`, `-05`, or an RFC 2822 zone name, to minutes east of UTC."""
+    tz = tz.str.to_uppercase()
     digits = tz.str.replace(":", "", literal=True)
     sign = pl.when(digits.str.starts_with("-")).then(-1).otherwise(1)
-    offset = (
-        pl.when(tz.is_in(["Z", "UTC", "GMT"]))
-        .then(0)
-        .otherwise(sign * (_int(digits.str.slice(1, 2)) * 60 + _int(digits.str.slice(3, 2)).fill_null(0)))
-    )
-    frac = parts.struct.field("frac")
-    micros = _int(frac.str.slice(0, 6).str.pad_end(6, "0"))
-    return _assemble(
-        _int(parts.struct.field("y")),
-        _int(parts.struct.field("mo")),
-        _int(parts.struct.field("d")),
-        _int(parts.struct.field("h")),
-        _int(parts.struct.field("mi")),
-        _int(parts.struct.field("s")),
-        micros,
-        offset,
-    )
+    numeric = sign * (_int(digits.str.slice(1, 2)) * 60 + _int(digits.str.slice(3, 2)).fill_null(0))
+    return pl.when(tz.str.contains(r"^[+-]")).then(numeric).otherwise(tz.replace_strict(_ZONES, default=0))
 
 
-def _rfc2822(text: pl.Expr) -> pl.Expr:
-    parts = text.str.extract_groups(_RFC2822)
-    tz = parts.struct.field("tz").str.to_uppercase()
-    sign = pl.when(tz.str.starts_with("-")).then(-1).otherwise(1)
-    numeric = sign * (_int(tz.str.slice(1, 2)) * 60 + _int(tz.str.slice(3, 2)))
-    offset = (
-        pl.when(tz.str.contains(r"^[+-]"))
-        .then(numeric)
-        .otherwise(tz.replace_strict(_RFC2822_ZONES, default=0))
-    )
+def _iso(parts: pl.Expr) -> pl.Expr:
+    micros = _int(parts.struct.field("frac").str.slice(0, 6).str.pad_end(6, "0"))
+    fields = [_int(parts.struct.field(name)) for name in ("y", "mo", "d", "h", "mi", "s")]
+    return _assemble(*fields, micros, _offset_minutes(parts.struct.field("tz")))
+
+
+def _rfc2822(parts: pl.Expr) -> pl.Expr:
     year = _int(parts.struct.field("y"))
     year = pl.when(year < 50).then(year + 2000).when(year < 100).then(year + 1900).otherwise(year)
     month = (
@@ -162,29 +153,28 @@ def _rfc2822(text: pl.Expr) -> pl.Expr:
         _int(parts.struct.field("mi")),
         _int(parts.struct.field("s")),
         pl.lit(0),
-        offset,
+        _offset_minutes(parts.struct.field("tz")),
     )
 
 
-def _text_date(text: pl.Expr) -> pl.Expr:
-    lowered = text.str.to_lowercase()
-    dmy = lowered.str.extract_groups(_DAY_MONTH_YEAR)
-    mdy = lowered.str.extract_groups(_MONTH_DAY_YEAR)
-    day = pl.coalesce(dmy.struct.field("d"), mdy.struct.field("d"))
-    month_name = pl.coalesce(dmy.struct.field("month"), mdy.struct.field("month"))
-    year = pl.coalesce(dmy.struct.field("y"), mdy.struct.field("y"))
-    month = month_name.replace_strict(_MONTH_NUMBER, default=None, return_dtype=pl.Int32)
-    clock = lowered.str.extract_groups(_TIME)
+def _hour(clock: pl.Expr) -> pl.Expr:
     hour = _int(clock.struct.field("h"))
     ampm = clock.struct.field("ampm").str.replace_all(r"[.\u064B]", "")
     is_pm = ampm.is_in(["pm", "مساء", "م"])
     is_am = ampm.is_in(["am", "صباحا", "ص"])
-    hour = pl.when(is_pm & (hour < 12)).then(hour + 12).when(is_am & (hour == 12)).then(0).otherwise(hour)
+    return pl.when(is_pm & (hour < 12)).then(hour + 12).when(is_am & (hour == 12)).then(0).otherwise(hour)
+
+
+def _text_date(dmy: pl.Expr, mdy: pl.Expr, clock: pl.Expr) -> pl.Expr:
+    day = pl.coalesce(dmy.struct.field("d"), mdy.struct.field("d"))
+    month_name = pl.coalesce(dmy.struct.field("month"), mdy.struct.field("month"))
+    year = pl.coalesce(dmy.struct.field("y"), mdy.struct.field("y"))
+    month = month_name.replace_strict(_MONTH_NUMBER, default=None, return_dtype=pl.Int32)
     return _assemble(
         _int(year),
         month,
         _int(day),
-        hour,
+        _hour(clock),
         _int(clock.struct.field("mi")),
         _int(clock.struct.field("s")),
         pl.lit(0),
@@ -192,7 +182,51 @@ def _text_date(text: pl.Expr) -> pl.Expr:
     )
 
 
-def parse_datetime_utc(expr: pl.Expr) -> pl.Expr:
-    """Date text as printed (any digits) to a `Datetime("us", "UTC")`; unparseable text gives null."""
-    text = fold_digits(clean_text(expr))
-    return pl.coalesce(_iso(text), _rfc2822(text), _text_date(text)).cast(UTC_TIMESTAMP)
+def _numeric_date(ymd: pl.Expr, dmy: pl.Expr, clock: pl.Expr) -> pl.Expr:
+    """`2024/10/28`, and `28/10/2024` read day first unless only the month-first reading is a date."""
+    first, second = _int(dmy.struct.field("a")), _int(dmy.struct.field("b"))
+    month_first = (first <= 12) & (second > 12)
+    day = pl.coalesce(_int(ymd.struct.field("d")), pl.when(month_first).then(second).otherwise(first))
+    month = pl.coalesce(_int(ymd.struct.field("m")), pl.when(month_first).then(first).otherwise(second))
+    year = pl.coalesce(_int(ymd.struct.field("y")), _int(dmy.struct.field("y")))
+    return _assemble(
+        year,
+        month,
+        day,
+        _hour(clock),
+        _int(clock.struct.field("mi")),
+        _int(clock.struct.field("s")),
+        pl.lit(0),
+        pl.lit(0),
+    )
+
+
+def parse_datetimes(values: pl.Series) -> pl.Series:
+    """Dates as printed (any digits) to `Datetime("us", "UTC")`; unparseable text gives null.
+
+    Built in stages of plain columns, so that each pattern runs once per value (a nested expression would
+    run it again for every field it reads).
+    """
+    stage = pl.DataFrame({"raw": values}, schema={"raw": pl.String}).lazy()
+    stage = stage.with_columns(fold_digits(clean_text(pl.col("raw"))).alias("text"))
+    stage = stage.with_columns(pl.col("text").str.to_lowercase().alias("lowered"))
+    stage = stage.with_columns(
+        pl.col("text").str.extract_groups(_ISO).alias("iso"),
+        pl.col("text").str.extract_groups(_RFC2822).alias("rfc"),
+        pl.col("lowered").str.extract_groups(_DAY_MONTH_YEAR).alias("text_dmy"),
+        pl.col("lowered").str.extract_groups(_MONTH_DAY_YEAR).alias("text_mdy"),
+        pl.col("lowered").str.extract_groups(_NUMERIC_YMD).alias("numeric_ymd"),
+        pl.col("lowered").str.extract_groups(_NUMERIC_DMY).alias("numeric_dmy"),
+        pl.col("lowered").str.extract_groups(_TIME).alias("clock"),
+    )
+    parsed = stage.select(
+        pl.coalesce(
+            _iso(pl.col("iso")),
+            _rfc2822(pl.col("rfc")),
+            _text_date(pl.col("text_dmy"), pl.col("text_mdy"), pl.col("clock")),
+            _numeric_date(pl.col("numeric_ymd"), pl.col("numeric_dmy"), pl.col("clock")),
+        )
+        .cast(UTC_TIMESTAMP)
+        .alias(values.name)
+    )
+    return parsed.collect().to_series()

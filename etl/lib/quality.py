@@ -2,18 +2,20 @@
 
 The suites in `expectations/suites/<table>.json` are the source of truth (the same files the GX file context in
 `expectations/` serves). Each call loads them into an *ephemeral* context, so concurrent runs never write into
-the repository; Data Docs are written only where the caller asks.
+the repository; Data Docs, and the validation results they render (in `.results/`), are written only into the
+`docs_dir` the caller gives.
 
 Row-level results come from GX itself: every suite runs with result format COMPLETE and a `row_number` index
 column, so each failed critical expectation names the rows that broke it, and its `meta.rule` becomes the
 reason stored with the quarantined row. Policies:
 
-* uniqueness: GX flags every row of a duplicated id; the **first** occurrence (batch order, which is fetch
-  order) is loaded and the later ones are quarantined, so a duplicated page still reaches the warehouse once;
+* uniqueness: GX flags every row of a duplicated id; the **first** copy (in batch order, which is fetch order)
+  that passes every other critical expectation is loaded and the other copies are quarantined, so a page
+  fetched twice still reaches the warehouse once, and a broken first copy does not hide a good second one;
 * parents: images and related links of a quarantined article are quarantined too
   (`parent_article_quarantined`), so no loaded child points at an article that was not loaded;
-* an expectation that GX could not evaluate (it raised) quarantines every row of its table with reason
-  `<rule>_not_evaluated`: no row is loaded unchecked;
+* a failed critical expectation without row-level results (GX raised, or it is a table-level expectation)
+  quarantines every row of its table with reason `<rule>_not_evaluated`: no row is loaded unchecked;
 * warning-level failures are reported in `warnings` and never block or quarantine.
 
 Input rows = passed + quarantined, per table.
@@ -37,6 +39,7 @@ TABLES = ("raw_articles", "raw_images", "raw_related_links")
 ID_COLUMNS = {"raw_articles": "article_id", "raw_images": "image_id", "raw_related_links": "link_id"}
 ROW_NUMBER = "row_number"
 PARENT_QUARANTINED = "parent_article_quarantined"
+RESULTS_DIR = ".results"
 # News sites started publishing on the web in the 1990s; an earlier date is a parsing error.
 MIN_TIMESTAMP = datetime(1990, 1, 1, tzinfo=UTC)
 # A local time printed without an offset is read as UTC (etl.lib.dates), so a fresh article from a zone
@@ -78,7 +81,11 @@ def _rule(expectation: dict[str, Any]) -> str:
 
 
 def _context(docs_dir: Path | None) -> Any:
-    """An in-memory GX context; with `docs_dir`, one Data Docs site written there."""
+    """An in-memory GX context; with `docs_dir`, a Data Docs site there and its validation results kept on disk.
+
+    The results live in `docs_dir/.results` (one file per table and run), so the site lists every run, not
+    only the last, and concurrent runs write distinct files.
+    """
     import great_expectations as gx  # a heavy import, paid only by the code that validates
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -86,8 +93,17 @@ def _context(docs_dir: Path | None) -> Any:
         ProgressBarsConfig,
     )
 
+    defaults = InMemoryStoreBackendDefaults()
+    stores = dict(defaults.stores)
     sites = {}
     if docs_dir is not None:
+        stores[defaults.validation_results_store_name] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir / RESULTS_DIR),
+            },
+        }
         sites["local_site"] = {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
@@ -95,7 +111,10 @@ def _context(docs_dir: Path | None) -> Any:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         }
     config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        stores=stores,
+        expectations_store_name=defaults.expectations_store_name,
+        validation_results_store_name=defaults.validation_results_store_name,
+        checkpoint_store_name=defaults.checkpoint_store_name,
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
         data_docs_sites=sites,
@@ -130,15 +149,15 @@ def _run_suite(context: Any, table: str, suite_json: dict[str, Any], frame: pl.D
 
 def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, bool, list[str]]:
     """(row_number, reason) pairs for failed critical expectations, the suite's success, and warnings."""
-    rows: list[int] = []
-    reasons: list[str] = []
+    pairs: list[tuple[int, str]] = []
+    duplicates: list[tuple[str, str, set[int]]] = []  # (rule, column, rows GX flagged)
     warnings: list[str] = []
     success = True
     for outcome in result.results:
-        expectation = outcome.expectation_config.to_json_dict()
-        rule = _rule(expectation)
         if outcome.success:
             continue
+        expectation = outcome.expectation_config.to_json_dict()
+        rule = _rule(expectation)
         details = outcome.result or {}
         if _severity(expectation) != "critical":
             percent = details.get("unexpected_percent")
@@ -146,37 +165,34 @@ def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataF
             warnings.append(f"{table}.{rule}{share}")
             continue
         success = False
-        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            logger.warning(
-                "GX could not evaluate %s.%s: %s",
-                table,
-                rule,
-                outcome.exception_info.get("exception_message"),
-            )
-            failing = list(range(frame.height))
-            rule = f"{rule}_not_evaluated"
+        if "unexpected_index_list" not in details:
+            # GX raised (its exception_info is keyed by metric) or the expectation is not row-level: no row
+            # can be cleared, so none is loaded unchecked
+            logger.warning("GX gave no row-level result for %s.%s: %s", table, rule, outcome.exception_info)
+            pairs.extend((row, f"{rule}_not_evaluated") for row in range(frame.height))
+            continue
+        failing = {int(item[ROW_NUMBER]) for item in details["unexpected_index_list"]}
+        if expectation["type"] == "expect_column_values_to_be_unique":
+            duplicates.append((rule, expectation["kwargs"]["column"], failing))
         else:
-            failing = [int(item[ROW_NUMBER]) for item in details.get("unexpected_index_list") or []]
-        if expectation["type"] == "expect_column_values_to_be_unique" and failing:
-            # keep the first occurrence of each duplicated id, quarantine the rest
-            column = expectation["kwargs"]["column"]
-            later = set(
-                frame.with_row_index(ROW_NUMBER)
-                .filter(~pl.col(column).is_first_distinct())[ROW_NUMBER]
-                .to_list()
-            )
-            failing = [row for row in failing if row in later]
-        rows.extend(failing)
-        reasons.extend([rule] * len(failing))
-    pairs = pl.DataFrame(
-        {ROW_NUMBER: rows, "reason": reasons}, schema={ROW_NUMBER: pl.UInt32, "reason": pl.String}
+            pairs.extend((row, rule) for row in failing)
+    failed_elsewhere = {row for row, _ in pairs}
+    for rule, column, flagged in duplicates:
+        # GX flags every copy of a duplicated id; the first copy that passes everything else is loaded
+        survivors = (
+            frame.with_row_index(ROW_NUMBER)
+            .filter(pl.col(ROW_NUMBER).is_in(sorted(flagged - failed_elsewhere)))
+            .unique(subset=column, keep="first", maintain_order=True)[ROW_NUMBER]
+        )
+        pairs.extend((row, rule) for row in flagged - set(survivors.to_list()))
+    frame_of_pairs = pl.DataFrame(
+        {ROW_NUMBER: [row for row, _ in pairs], "reason": [reason for _, reason in pairs]},
+        schema={ROW_NUMBER: pl.UInt32, "reason": pl.String},
     )
-    return pairs, success, warnings
+    return frame_of_pairs, success, warnings
 
 
-def _split(
-    table: str, frame: pl.DataFrame, pairs: pl.DataFrame, run_id: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _split(frame: pl.DataFrame, pairs: pl.DataFrame, run_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     failed = (
         pairs.unique(maintain_order=True)
         .group_by(ROW_NUMBER, maintain_order=True)
@@ -212,14 +228,14 @@ def validate_table(
     pairs, success, warnings = _row_reasons(result, frame, table)
     if passed_article_ids is not None:
         pairs = pl.concat([pairs, _parent_pairs(frame, passed_article_ids)])
-    passed, quarantined = _split(table, frame, pairs, run_id)
+    passed, quarantined = _split(frame, pairs, run_id)
     statistics = dict(result.statistics)
     statistics.update(
         {
             "rows_in": frame.height,
             "rows_passed": passed.height,
             "rows_quarantined": quarantined.height,
-            "failed_critical_expectations": sorted(set(pairs["reason"].to_list())),
+            "quarantine_reasons": sorted(set(pairs["reason"].to_list())),
         }
     )
     return TableValidation(table, passed, quarantined, success, statistics, warnings)
@@ -253,6 +269,9 @@ def validate_batch(
         ),
     }
     if docs_dir is not None:
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        context.build_data_docs()
+        # render this run's pages only; the index lists every run whose results are kept
+        this_run = [
+            key for key in context.validation_results_store.list_keys() if key.run_id.run_name == run_id
+        ]
+        context.build_data_docs(resource_identifiers=this_run)
     return outcome

@@ -35,6 +35,9 @@ def clean_text(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
     cleaned = (
         expr.str.normalize("NFC")
         .str.replace_all(r"\r\n?|[\u2028\u2029\x0B\x0C\x85]", "\n")
+        .str.replace_all(
+            "\t", " ", literal=True
+        )  # a tab separates words; the control sweep below would join them
         .str.replace_all(_INVISIBLE, "")
         .str.replace_all(TATWEEL, "", literal=True)
     )
@@ -51,7 +54,7 @@ def clean_text(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
 
 def null_if_empty(expr: pl.Expr) -> pl.Expr:
     """An empty string says nothing more than a null, and a null is what fill-rate checks count."""
-    return pl.when(expr.str.len_chars() > 0).then(expr).otherwise(None)
+    return expr.replace("", None)  # one pass: a when/then would evaluate `expr` twice
 
 
 def clean_optional(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
@@ -62,7 +65,8 @@ def clean_optional(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
 def clean_list(expr: pl.Expr) -> pl.Expr:
     """Clean every string of a list column and drop the empty ones; a null list becomes an empty list."""
     return (
-        expr.list.eval(clean_text(pl.element()).filter(pl.element().str.len_chars() > 0))
+        expr.list.eval(clean_text(pl.element()))
+        .list.eval(pl.element().filter(pl.element().str.len_chars() > 0))
         .list.unique(maintain_order=True)
         .fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
@@ -73,15 +77,22 @@ def word_count(expr: pl.Expr) -> pl.Expr:
     return expr.str.count_matches(r"\S*[\p{L}\p{N}]\S*").fill_null(0).cast(pl.Int32)
 
 
-def comparison_key(expr: pl.Expr) -> pl.Expr:
-    """Lower-case letters and digits only, Arabic letter variants unified: for matching, never for display.
+def comparison_words(expr: pl.Expr, *, cleaned: bool = False) -> pl.Expr:
+    """Lower-case words of letters and digits, single-spaced, Arabic variants unified: for matching, not display.
 
-    Harakat, tatweel and punctuation go; alef forms (أ إ آ ٱ) become ا, ى becomes ي, ة becomes ه.
+    Harakat, tatweel and punctuation go; alef forms (أ إ آ ٱ) become ا, ى becomes ي, ة becomes ه; digits are
+    ASCII. Pass `cleaned=True` for text that went through `clean_text` already, to skip doing it twice.
     """
     return (
-        fold_digits(clean_text(expr))
+        fold_digits(expr if cleaned else clean_text(expr))
         .str.to_lowercase()
         .str.replace_all(r"[\p{Mn}\u0640]", "")
         .str.replace_many(["أ", "إ", "آ", "ٱ", "ى", "ة"], ["ا", "ا", "ا", "ا", "ي", "ه"])
-        .str.replace_all(r"[^\p{L}\p{N}]+", "")
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.strip_chars(" ")
     )
+
+
+def comparison_key(expr: pl.Expr, *, cleaned: bool = False) -> pl.Expr:
+    """`comparison_words` without the spaces: `أ.ف.ب`, `ا.ف.ب` and `أ ف ب` share one key."""
+    return comparison_words(expr, cleaned=cleaned).str.replace_all(" ", "", literal=True)
