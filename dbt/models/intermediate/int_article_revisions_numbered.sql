@@ -38,9 +38,9 @@ fetches as (
 fetches_numbered as (
     select
         *,
-        sum(is_revision_start) over (
+        cast(sum(is_revision_start) over (
             partition by article_id order by fetched_at, partition_date rows unbounded preceding
-        ) as revision
+        ) as integer) as revision
     from fetches
 ),
 
