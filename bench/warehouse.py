@@ -340,7 +340,7 @@ def main() -> None:
     loaded = 0
     with duckdb.connect(str(db_path)) as conn:
         warehouse.ensure_schema(conn)
-        batches = []
+        batches: list[dict] = []  # the last three days: revisions revisit the day before yesterday
         for index, ids in enumerate(per_day):
             started = time.perf_counter()
             batch = day_batch(rng, vocab, index, ids)
@@ -348,10 +348,10 @@ def main() -> None:
             started = time.perf_counter()
             loaded += load(conn, batch, f"run-{index}")
             load_s += time.perf_counter() - started
-            batches.append(batch)
+            batches = [*batches[-2:], batch]
             if index >= 2:
                 started = time.perf_counter()
-                revision = revise(batches[index - 2], args.revised_share, index)
+                revision = revise(batches[0], args.revised_share, index)
                 generate_s += time.perf_counter() - started
                 started = time.perf_counter()
                 loaded += load(conn, revision, f"run-{index}")
