@@ -1,7 +1,7 @@
 """The analysts' copy of the warehouse: a read-only DuckDB file that each successful run swaps in atomically.
 
 Runs write `warehouse.duckdb`; analysts open `published.duckdb` read-only. `publish` builds the next copy in a
-temporary file beside the published one (tables of the `marts` and `raw` schemas, plus the full-text index)
+temporary file beside the published one (tables of the `marts`, `raw` and `quarantine` schemas, plus the full-text index)
 and renames it over the published file. The rename is atomic, and a connection opened before it keeps reading
 the file it opened (the old inode lives until its last reader closes), so an analyst never waits on a run and
 never sees half of one.
@@ -16,7 +16,7 @@ import duckdb
 import duckdb_extension_fts  # an empty package: only a folder holding the extension binary
 import polars as pl
 
-PUBLISHED_SCHEMAS = ("marts", "raw")
+PUBLISHED_SCHEMAS = ("marts", "raw", "quarantine")
 SEARCH_TABLE = "marts.articles"
 # `create_fts_index` names its schema after the table: fts_<schema>_<table>
 SEARCH_SCHEMA = "fts_marts_articles"
@@ -58,7 +58,7 @@ def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[st
 
 
 def publish(warehouse_path: Path, published_path: Path) -> None:
-    """Build a fresh read-only copy of the warehouse's marts and raw tables and swap it in atomically."""
+    """Build a fresh read-only copy of the warehouse's marts, raw and quarantine tables and swap it in atomically."""
     published_path = Path(published_path)
     published_path.parent.mkdir(parents=True, exist_ok=True)
     # same folder, so os.replace is a rename within one filesystem and therefore atomic

@@ -109,6 +109,34 @@ create table if not exists raw.pages (
 """
 
 
+# How a final fetch attempt updates `raw.pages`. An older partition loaded late must not overwrite a newer fetch
+# state, and only an `ok` fetch replaces the validators that the next conditional GET sends.
+_NEWER = "excluded.last_fetched_at >= raw.pages.last_fetched_at"
+_NEWER_OK = f"{_NEWER} and excluded.outcome = 'ok'"
+_PAGE_UPDATES = ",\n".join(
+    [
+        *(
+            f"{column} = case when {_NEWER} then excluded.{column} else raw.pages.{column} end"
+            for column in ("site", "outcome", "status", "last_fetched_at")
+        ),
+        *(
+            f"{column} = case when {_NEWER_OK} then excluded.{column} else raw.pages.{column} end"
+            for column in (
+                "final_url",
+                "etag",
+                "last_modified",
+                "body_sha256",
+                "archive_key",
+                "encoding",
+                "content_type",
+            )
+        ),
+        "last_ok_at = greatest(excluded.last_ok_at, raw.pages.last_ok_at)",
+        "first_seen_at = least(excluded.first_seen_at, raw.pages.first_seen_at)",
+    ]
+)
+
+
 @dataclass(frozen=True, slots=True)
 class LoadCounts:
     """Rows a content load inserted; zero everywhere when the same load runs again."""
@@ -289,26 +317,7 @@ def load_fetch_log(
             from {source}
             where is_final
             qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
-            on conflict (url) do update set
-                site = excluded.site,
-                outcome = excluded.outcome,
-                status = excluded.status,
-                last_fetched_at = excluded.last_fetched_at,
-                last_ok_at = coalesce(excluded.last_ok_at, raw.pages.last_ok_at),
-                first_seen_at = least(raw.pages.first_seen_at, excluded.first_seen_at),
-                final_url = case when excluded.outcome = 'ok' then excluded.final_url else raw.pages.final_url end,
-                etag = case when excluded.outcome = 'ok' then excluded.etag else raw.pages.etag end,
-                last_modified = case when excluded.outcome = 'ok'
-                    then excluded.last_modified else raw.pages.last_modified end,
-                body_sha256 = case when excluded.outcome = 'ok'
-                    then excluded.body_sha256 else raw.pages.body_sha256 end,
-                archive_key = case when excluded.outcome = 'ok'
-                    then excluded.archive_key else raw.pages.archive_key end,
-                encoding = case when excluded.outcome = 'ok' then excluded.encoding else raw.pages.encoding end,
-                content_type = case when excluded.outcome = 'ok'
-                    then excluded.content_type else raw.pages.content_type end
-            -- an older partition loaded late must not overwrite a newer fetch state
-            where excluded.last_fetched_at >= raw.pages.last_fetched_at
+            on conflict (url) do update set {_PAGE_UPDATES}
             """
         )
         return added

@@ -1,6 +1,9 @@
+{{ config(materialized='table') }}
+
 {#- One row per article revision. raw.articles holds one row per (article_id, content_hash, partition_date):
     consecutive fetches with the same content hash are one revision (an island), so content that changes
-    and later changes back still counts as two changes. -#}
+    and later changes back still counts as two changes. A table, not a view: four marts and the link
+    resolution read it, and its window functions should run once per build. -#}
 with articles as (
     select * from {{ ref('stg_news__articles') }}
 ),
@@ -35,9 +38,9 @@ fetches as (
 fetches_numbered as (
     select
         *,
-        sum(is_revision_start) over (
+        cast(sum(is_revision_start) over (
             partition by article_id order by fetched_at, partition_date rows unbounded preceding
-        ) as revision
+        ) as integer) as revision
     from fetches
 ),
 
