@@ -141,7 +141,7 @@ def _absolute_canonical(url: pl.Expr, canonical: pl.Expr) -> pl.Expr:
 def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
     cleaned = articles.with_columns(
         clean_optional(pl.col("url")).alias("url"),
-        _absolute_canonical(clean_optional(pl.col("url")), clean_optional(pl.col("canonical_url"))),
+        clean_optional(pl.col("canonical_url")).alias("canonical_url"),
         clean_optional(pl.col("title")).alias("title"),
         clean_optional(pl.col("description"), multiline=True).alias("description"),
         clean_optional(pl.col("site")).alias("site"),
@@ -154,6 +154,7 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
         parse_datetimes(articles["published_at_raw"]).alias("published_at"),
         parse_datetimes(articles["modified_at_raw"]).alias("modified_at"),
     )
+    cleaned = cleaned.with_columns(_absolute_canonical(pl.col("url"), pl.col("canonical_url")))
     url_host, canonical_host = _host(pl.col("url")), _host(pl.col("canonical_url"))
     same_site = (
         (canonical_host == url_host)

@@ -32,12 +32,11 @@ def clean_text(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
 
     Digits stay as printed: display text keeps what the site wrote.
     """
+    # A tab separates words: it becomes a space before the sweep of control characters could join them.
     cleaned = (
         expr.str.normalize("NFC")
         .str.replace_all(r"\r\n?|[\u2028\u2029\x0B\x0C\x85]", "\n")
-        .str.replace_all(
-            "\t", " ", literal=True
-        )  # a tab separates words; the control sweep below would join them
+        .str.replace_all("\t", " ", literal=True)
         .str.replace_all(_INVISIBLE, "")
         .str.replace_all(TATWEEL, "", literal=True)
     )
