@@ -20,6 +20,9 @@ _INVISIBLE = r"[\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\
 # Horizontal spaces of every width (NBSP, thin, narrow, ideographic ...) and tabs read as one space.
 _SPACES = r"[\t\p{Zs}]+"
 TATWEEL = "\u0640"
+# A tatweel between two Arabic letters only stretches the word (kashida) and goes. One that joins a letter to
+# a digit, a Latin word or a quotation mark (بـ50, لـ«وكالة») is how the site spells it, and stays.
+_KASHIDA = r"([\p{Arabic}&&[^\u0640]])\u0640+([\p{Arabic}&&[^\u0640]])"
 
 
 def fold_digits(expr: pl.Expr) -> pl.Expr:
@@ -28,7 +31,7 @@ def fold_digits(expr: pl.Expr) -> pl.Expr:
 
 
 def clean_text(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
-    """NFC, no invisible controls or tatweel, whitespace collapsed; paragraphs kept one per line if `multiline`.
+    """NFC, no invisible controls or kashida, whitespace collapsed; paragraphs kept one per line if `multiline`.
 
     Digits stay as printed: display text keeps what the site wrote.
     """
@@ -38,7 +41,9 @@ def clean_text(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
         .str.replace_all(r"\r\n?|[\u2028\u2029\x0B\x0C\x85]", "\n")
         .str.replace_all("\t", " ", literal=True)
         .str.replace_all(_INVISIBLE, "")
-        .str.replace_all(TATWEEL, "", literal=True)
+        # twice, because a match consumes the letter after it: اـبـت needs a second pass for بـت
+        .str.replace_all(_KASHIDA, "$1$2")
+        .str.replace_all(_KASHIDA, "$1$2")
     )
     if multiline:
         cleaned = (
