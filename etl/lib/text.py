@@ -23,6 +23,8 @@ TATWEEL = "\u0640"
 # A tatweel between two Arabic letters only stretches the word (kashida) and goes. One that joins a letter to
 # a digit, a Latin word or a quotation mark (بـ50, لـ«وكالة») is how the site spells it, and stays.
 _KASHIDA = r"([\p{Arabic}&&[^\u0640]])\u0640+([\p{Arabic}&&[^\u0640]])"
+# a tatweel attached to no letter at all is a drawn line, not text
+_LONE_TATWEEL = r"(^|[^\p{Arabic}])\u0640+"
 
 
 def fold_digits(expr: pl.Expr) -> pl.Expr:
@@ -44,6 +46,7 @@ def clean_text(expr: pl.Expr, *, multiline: bool = False) -> pl.Expr:
         # twice, because a match consumes the letter after it: اـبـت needs a second pass for بـت
         .str.replace_all(_KASHIDA, "$1$2")
         .str.replace_all(_KASHIDA, "$1$2")
+        .str.replace_all(_LONE_TATWEEL, "$1")
     )
     if multiline:
         cleaned = (
