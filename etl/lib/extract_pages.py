@@ -18,7 +18,7 @@ import polars as pl
 
 from etl.lib.archive import RawArchive
 from etl.lib.extract import extract_article
-from etl.lib.frames import conform
+from etl.lib.frames import rows_frame
 from etl.lib.schema import EXTRACTED_ARTICLES, EXTRACTED_IMAGES, EXTRACTED_RELATED_LINKS
 from etl.lib.sites import SiteProfile
 
@@ -132,13 +132,9 @@ def extract_pages(
         related.extend(page_related)
     day = {"partition_date": partition_date}
     return ExtractedFrames(
-        articles=_frame([{**row, **day} for row in articles], EXTRACTED_ARTICLES),
-        images=_frame([{**row, **day} for row in images], EXTRACTED_IMAGES),
-        related_links=_frame([{**row, **day} for row in related], EXTRACTED_RELATED_LINKS),
+        articles=rows_frame([{**row, **day} for row in articles], EXTRACTED_ARTICLES, "extracted articles"),
+        images=rows_frame([{**row, **day} for row in images], EXTRACTED_IMAGES, "extracted images"),
+        related_links=rows_frame(
+            [{**row, **day} for row in related], EXTRACTED_RELATED_LINKS, "extracted related links"
+        ),
     )
-
-
-def _frame(rows: list[dict], schema: pl.Schema) -> pl.DataFrame:
-    if not rows:
-        return pl.DataFrame(schema=schema)
-    return conform(pl.DataFrame(rows, infer_schema_length=None), schema)

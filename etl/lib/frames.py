@@ -10,22 +10,27 @@ from typing import Any
 import polars as pl
 
 
-def records_frame(records: Iterable[Any], schema: pl.Schema) -> pl.DataFrame:
+def records_frame(records: Iterable[Any], schema: pl.Schema, what: str) -> pl.DataFrame:
     """A frame of dataclass records with exactly `schema`'s columns (an empty list gives an empty frame)."""
-    rows = [asdict(record) for record in records]
+    return rows_frame([asdict(record) for record in records], schema, what)
+
+
+def rows_frame(rows: list[dict[str, Any]], schema: pl.Schema, what: str) -> pl.DataFrame:
+    """A frame of dict rows with exactly `schema`'s columns (no rows give an empty frame)."""
     if not rows:
         return pl.DataFrame(schema=schema)
-    return conform(pl.DataFrame(rows, infer_schema_length=None), schema)
+    return conform(pl.DataFrame(rows, infer_schema_length=None), schema, what)
 
 
-def conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
-    """`frame` with exactly `schema`'s columns, in order and cast, missing ones as nulls."""
-    return frame.select(
-        [
-            (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
-            for name, dtype in schema.items()
-        ]
-    )
+def conform(frame: pl.DataFrame, schema: pl.Schema, what: str) -> pl.DataFrame:
+    """`frame` with exactly `schema`'s columns, in order and cast; a missing column is an error naming it."""
+    missing = [name for name in schema if name not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: missing columns {', '.join(missing)}")
+    try:
+        return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+    except pl.exceptions.PolarsError as error:
+        raise ValueError(f"{what}: columns do not match the contract: {str(error).splitlines()[0]}") from None
 
 
 def partition_day(partition_key: str) -> date:

@@ -27,6 +27,7 @@ import polars as pl
 from etl.lib.bylines import parse_bylines
 from etl.lib.credits import resolve_credits, split_trailing_credit
 from etl.lib.dates import parse_datetimes
+from etl.lib.frames import conform
 from etl.lib.near_duplicates import near_duplicate_clusters
 from etl.lib.schema import (
     EXTRACTED_ARTICLES,
@@ -57,14 +58,6 @@ class NormalizedBatch:
     articles: pl.DataFrame  # RAW_ARTICLES
     images: pl.DataFrame  # RAW_IMAGES
     related_links: pl.DataFrame  # RAW_RELATED_LINKS
-
-
-def _conform(frame: pl.DataFrame, schema: pl.Schema, name: str) -> pl.DataFrame:
-    """The frame's columns in `schema`'s order and types; a missing column is a one-line error."""
-    missing = [column for column in schema.names() if column not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks columns {missing}")
-    return frame.select([pl.col(column).cast(dtype) for column, dtype in schema.items()])
 
 
 def sha256_hex(values: pl.Series) -> pl.Series:
@@ -211,7 +204,7 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
         pl.col("image_count").fill_null(0),
         pl.col("related_link_count").fill_null(0),
     )
-    return _conform(cleaned, RAW_ARTICLES, "normalized articles")
+    return conform(cleaned, RAW_ARTICLES, "normalized articles")
 
 
 def _child_counts(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
@@ -265,7 +258,7 @@ def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
         .drop("url")
         .rename({"image_url": "url"})
     )
-    return _conform(frame, RAW_IMAGES, "normalized images")
+    return conform(frame, RAW_IMAGES, "normalized images")
 
 
 def _related_links(related: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
@@ -283,14 +276,14 @@ def _related_links(related: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame
         .drop("url")
         .rename({"target_url": "url"})
     )
-    return _conform(frame, RAW_RELATED_LINKS, "normalized related links")
+    return conform(frame, RAW_RELATED_LINKS, "normalized related links")
 
 
 def normalize_batch(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> NormalizedBatch:
     """Normalize one batch of extracted articles with their images and related links into `RAW_*` frames."""
-    articles = _conform(articles, EXTRACTED_ARTICLES, "extracted articles")
-    images = _conform(images, EXTRACTED_IMAGES, "extracted images")
-    related = _conform(related, EXTRACTED_RELATED_LINKS, "extracted related links")
+    articles = conform(articles, EXTRACTED_ARTICLES, "extracted articles")
+    images = conform(images, EXTRACTED_IMAGES, "extracted images")
+    related = conform(related, EXTRACTED_RELATED_LINKS, "extracted related links")
     # Children find their parent by the article URL, cleaned the same way on both sides.
     images = images.with_columns(clean_optional(pl.col("url")).alias("url"))
     related = related.with_columns(clean_optional(pl.col("url")).alias("url"))

@@ -306,7 +306,7 @@ def test_sha256_hex_matches_hashlib():
 
 
 def test_a_missing_input_column_is_a_one_line_error():
-    with pytest.raises(ValueError, match=r"extracted articles lacks columns \['body_text'\]"):
+    with pytest.raises(ValueError, match=r"extracted articles: missing columns body_text"):
         normalize_batch(
             pl.DataFrame([article()], schema=EXTRACTED_ARTICLES).drop("body_text"),
             pl.DataFrame(schema=EXTRACTED_IMAGES),

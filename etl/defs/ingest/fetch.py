@@ -61,7 +61,9 @@ def pages(
         if attempt.is_final and attempt.outcome not in ("ok", "not_modified"):
             context.log.warning(f"{attempt.outcome}: {attempt.url}: {attempt.error or attempt.status}")
     with duckdb.get_connection() as conn:
-        load_fetch_log(conn, day, context.run.run_id, records_frame(attempts, FETCH_ATTEMPTS))
+        load_fetch_log(
+            conn, day, context.run.run_id, records_frame(attempts, FETCH_ATTEMPTS, "raw.fetch_log")
+        )
     finals = [attempt for attempt in attempts if attempt.is_final]
     outcomes = Counter(attempt.outcome for attempt in finals)
     yield dg.MaterializeResult(asset_key=["raw", "pages"], metadata={"dagster/row_count": len(finals)})
