@@ -71,9 +71,11 @@ def _extract(
     related = read_related_cards(regions.related, url, profile)
 
     drop_from_body(regions.body_excluded() + loose_captions)
-    # A date printed in the article outranks trafilatura's guess (htmldate reads no Arabic month names and
-    # falls back to dates in image URLs); structured metadata still comes first.
-    meta.offer("published_at", printed_date(regions.article), "dom")
+    # A date printed with month names htmldate cannot read (Arabic) outranks trafilatura's guess, which then
+    # falls back to dates in image URLs; otherwise htmldate, which weighs every date on the page, goes first.
+    printed = printed_date(regions.article)
+    if printed is not None and not printed.readable_by_htmldate:
+        meta.offer("published_at", printed.date, "dom")
     # trafilatura's metadata pass (htmldate, byline heuristics) costs a fifth of the page time: run it only
     # when structured metadata left a core field empty.
     needs_metadata = not all(
@@ -81,6 +83,8 @@ def _extract(
     )
     body_text, trafilatura_document = extract_body(tree, url, with_metadata=needs_metadata)
     offer_trafilatura(meta, trafilatura_document)
+    if printed is not None:
+        meta.offer("published_at", printed.date, "dom")
     meta.offer("title", page_title(tree), "meta")
     body_text = _without_headline(body_text, meta.values.get("title"))
     body_text = _without_picture_lines(body_text, images)

@@ -8,7 +8,7 @@ import re
 _LABEL = (
     r"(?:photos?|photograph(?:y|s)?|pictures?|images?|picture\s+credit|photo\s+credit|image\s+credit|"
     r"credits?|source|fotos?|bild(?:er)?|bildquelle|quelle|crédit(?:\s+photo)?|cr[ée]dits?\s+photo|"
-    r"фото|zdjęcie|صورة|الصورة|تصوير|المصدر)"
+    r"фото|источник|джерело|коллаж|колаж|zdjęcie|صورة|الصورة|تصوير|المصدر)"
 )
 _LABELLED_CREDIT = re.compile(
     rf"(?:^|(?<=[\s.|/–—-]))(?:\(|\[)?\s*{_LABEL}\s*[:：]\s*(?P<credit>[^\n]+?)\s*[\])]?\s*$", re.IGNORECASE

@@ -49,6 +49,9 @@ _CAPTION_CLASS = re.compile(
 _CREDIT_CLASS = re.compile(
     r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
 )
+_LABEL_ONLY = re.compile(
+    r"^(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)\s*[:：]?$", re.IGNORECASE
+)
 _FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
 _IMAGE_TAGS = ("img", "amp-img")
 _TINY = 64  # declared width or height at or below this is an icon, a pixel or a thumbnail
@@ -279,6 +282,9 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     if credit:
         _, labelled = split_credit(credit)
         credit = labelled or credit.strip("()[] ") or None
+        if credit and _LABEL_ONLY.match(credit):
+            # A credit element that prints only its label ("Copyright"), the name being elsewhere.
+            credit = None
     return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
 
 
