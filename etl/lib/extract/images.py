@@ -268,10 +268,11 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
         return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
     caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
-    continued = " ".join((credit_element.tail or "").split()) if credit_element is not None else ""
+    continued = _text_after(credit_element) if credit_element is not None else ""
     if (
         credit
         and continued.startswith(("/", "|", "via "))
+        and len(continued) <= 80
         and caption_text
         and caption_text.endswith(continued)
     ):
@@ -286,6 +287,16 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
             # A credit element that prints only its label ("Copyright"), the name being elsewhere.
             credit = None
     return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
+
+
+def _text_after(element: HtmlElement) -> str:
+    """The text printed after an element inside its parent: its tail and the following siblings."""
+    parts = [element.tail or ""]
+    for sibling in element.itersiblings():
+        if is_element(sibling):
+            parts.append(visible_text(sibling))
+        parts.append(sibling.tail or "")
+    return " ".join(" ".join(parts).split())
 
 
 def _sibling_caption(img: HtmlElement) -> HtmlElement | None:
