@@ -265,6 +265,12 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
             lambda: _trailing_credit(caption_element) if caption_element is not None else None,
         )
     if caption_element is None and credit_element is None:
+        pieces = _unlabelled_caption_pieces(container, img)
+        if pieces:
+            caption_element = pieces[0]
+            if len(pieces) == 2 and len(visible_text(pieces[1]).split()) <= 8:
+                credit_element = pieces[1]
+    if caption_element is None and credit_element is None:
         return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
     caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
@@ -388,9 +394,36 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             return parent
         if _classed(parent, _CREDIT_CLASS, img) is not None and _FIGURE_CLASS.search(attributes_text(parent)):
             return parent
+        if _unlabelled_caption_pieces(parent, img):
+            return parent
         if len(visible_text(parent)) > 600:
             return None
     return None
+
+
+def _unlabelled_caption_pieces(parent: HtmlElement, img: HtmlElement) -> list[HtmlElement]:
+    """A wrapper holding just the picture then one or two short texts (hashed class names, no caption
+    class): the caption, then the credit. Nothing else may be in the wrapper, so body text never qualifies."""
+    children = [child for child in parent if is_element(child)]
+    holder = next((child for child in children if child is img or _contains(child, img)), None)
+    if holder is None or (parent.text or "").strip():
+        return []
+    before, after = children[: children.index(holder)], children[children.index(holder) + 1 :]
+    if any(visible_text(child) for child in before) or not 1 <= len(after) <= 2:
+        return []
+    for child in after:
+        text = visible_text(child)
+        if (
+            not text
+            or len(text) > 300
+            or child.tag in ("p", "ul", "ol", "table", "h2", "h3")
+            or next(child.iter("a", "img", "button", "form"), None) is not None
+            or (child.tail or "").strip()
+        ):
+            return []
+    if len(visible_text(after[0]).split()) < 3:
+        return []
+    return after
 
 
 def _is_same_picture_group(parent: HtmlElement) -> bool:
