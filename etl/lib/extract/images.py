@@ -288,7 +288,7 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     caption, printed_credit = split_credit(caption_text or "")
     if credit:
         _, labelled = split_credit(credit)
-        credit = labelled or credit.strip("()[] ") or None
+        credit = labelled or credit.strip("()[] /|–—-:·") or None
         if credit and _LABEL_ONLY.match(credit):
             # A credit element that prints only its label ("Copyright"), the name being elsewhere.
             credit = None
