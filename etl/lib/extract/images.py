@@ -49,6 +49,11 @@ _CAPTION_CLASS = re.compile(
 _CREDIT_CLASS = re.compile(
     r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
 )
+# "View 3 images", a gallery counter or button beside a picture, is not its caption.
+_GALLERY_BUTTON = re.compile(
+    r"^(?:view|see|show|open|zoom|play|watch)\b|\b\d+\s+(?:images|photos|pictures|bilder|fotos)\b|gallery|counter|button",
+    re.IGNORECASE,
+)
 _LABEL_ONLY = re.compile(
     r"^(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)\s*[:：]?$", re.IGNORECASE
 )
@@ -421,7 +426,12 @@ def _unlabelled_caption_pieces(parent: HtmlElement, img: HtmlElement) -> list[Ht
             or (child.tail or "").strip()
         ):
             return []
-    if len(visible_text(after[0]).split()) < 3:
+    first = visible_text(after[0])
+    if (
+        len(first.split()) < 3
+        or _GALLERY_BUTTON.search(first)
+        or _GALLERY_BUTTON.search(attributes_text(after[0]))
+    ):
         return []
     return after
 
@@ -447,13 +457,17 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
 
 
 def _text_without(element: HtmlElement, excluded: HtmlElement | None) -> str:
-    if excluded is None or not _contains_or_is(element, excluded):
+    """The element's text without `excluded` (the credit) and without <noscript> notices
+    ("You need JavaScript to see this video")."""
+    if (excluded is None or not _contains_or_is(element, excluded)) and next(
+        element.iter("noscript"), None
+    ) is None:
         return visible_text(element)
     parts: list[str] = []
     if element.text:
         parts.append(element.text)
     for child in element:
-        if child is excluded:
+        if child is excluded or (is_element(child) and child.tag == "noscript"):
             pass
         elif is_element(child):
             parts.append(_text_without(child, excluded))
