@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import re
 import statistics
 import sys
@@ -267,6 +268,9 @@ def main() -> None:
         "--limit", type=int, default=None, help="first N pages of each dataset (for quick runs)"
     )
     args = parser.parse_args()
+    # trafilatura logs every page it discards at WARNING; the table is the output here.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
     columns = (
         "body_P",
         "body_R",

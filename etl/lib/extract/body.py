@@ -7,15 +7,10 @@ page is parsed once. Images and links stay off: they put markup into the text an
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-
-# trafilatura logs every discarded page at WARNING; the extractor reports outcomes itself.
-logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 def extract_body(tree: HtmlElement, url: str, *, with_metadata: bool = True) -> tuple[str, Any]:
