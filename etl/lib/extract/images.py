@@ -386,8 +386,7 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             return parent
         if parent.tag in ("a", "picture", "noscript", "span"):
             continue
-        image_count = sum(1 for _ in parent.iter("img"))
-        if image_count > 1 and not _is_same_picture_group(parent):
+        if _picture_count(parent) > 1 and not _is_same_picture_group(parent):
             return None
         if sum(1 for _ in parent.iter("p")) > 2:
             # Paragraphs around the image: this is the article text, not a figure.
@@ -436,9 +435,28 @@ def _unlabelled_caption_pieces(parent: HtmlElement, img: HtmlElement) -> list[Ht
     return after
 
 
+def _picture_count(parent: HtmlElement) -> int:
+    """Images in the element, icons (a zoom glyph, a gallery badge) aside."""
+    return sum(1 for img in parent.iter(*_IMAGE_TAGS) if not _looks_like_icon(img))
+
+
+def _looks_like_icon(img: HtmlElement) -> bool:
+    width, height = _int(img.get("width")), _int(img.get("height"))
+    source = (img.get("src") or "").split("?", 1)[0]
+    return (
+        (width is not None and width <= _TINY)
+        or (height is not None and height <= _TINY)
+        or source.endswith(".svg")
+        or bool(_NOT_CONTENT_CLASS.search(attributes_text(img)))
+    )
+
+
 def _is_same_picture_group(parent: HtmlElement) -> bool:
     """Several <img> that are one picture: a lazy image and its <noscript> fallback."""
-    return sum(1 for img in parent.iter("img") if not _inside_noscript(img)) <= 1
+    return (
+        sum(1 for img in parent.iter(*_IMAGE_TAGS) if not _inside_noscript(img) and not _looks_like_icon(img))
+        <= 1
+    )
 
 
 def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement) -> HtmlElement | None:
