@@ -1,8 +1,12 @@
 """Extract one article from one page: body, metadata, images with captions and credits, related links.
 
 One parse per page: the DOM rules read the tree first (images, related cards), then the blocks that must not
-reach the body (related, most read, text-size widget) are dropped from it and trafilatura reads what is left
-(it copies the tree before pruning, so no second parse). `extract_article` never raises; a page it cannot read comes back with `error` set to one line.
+reach the body (related, most read, text-size widget, loose captions) are dropped from it and trafilatura
+reads what is left (it copies the tree before pruning, so there is no second parse).
+
+`extract_article` never raises: a page it cannot read comes back with `error` set to one line and nothing
+else; a page that parses but holds no article text keeps what was read (title, images, ...) and says so in
+`error` ("no article text found").
 """
 
 from __future__ import annotations
@@ -11,12 +15,18 @@ import re
 
 import py3langid
 
-from etl.lib.extract.body import extract_body
+from etl.lib.extract.body import extract_body, without_headline, without_picture_lines
 from etl.lib.extract.captions import split_credit
 from etl.lib.extract.document import DocumentError, parse_document
 from etl.lib.extract.dom import drop_invisible
 from etl.lib.extract.images import extract_images
-from etl.lib.extract.metadata import offer_trafilatura, page_title, printed_date, read_structured_metadata
+from etl.lib.extract.metadata import (
+    PageMetadata,
+    offer_trafilatura,
+    page_title,
+    printed_date,
+    read_structured_metadata,
+)
 from etl.lib.extract.regions import drop_from_body, find_regions
 from etl.lib.extract.related import read_related_cards
 from etl.lib.records import ExtractedArticle
@@ -71,9 +81,11 @@ def _extract(
     related = read_related_cards(regions.related, url, profile)
 
     drop_from_body(regions.body_excluded() + loose_captions)
-    # A date printed in the article outranks trafilatura's guess (htmldate reads no Arabic month names and
-    # falls back to dates in image URLs); structured metadata still comes first.
-    meta.offer("published_at", printed_date(regions.article), "dom")
+    # A date printed with month names htmldate cannot read (Arabic) outranks trafilatura's guess, which then
+    # falls back to dates in image URLs; otherwise htmldate, which weighs every date on the page, goes first.
+    printed = printed_date(regions.article)
+    if printed is not None and not printed.readable_by_htmldate:
+        meta.offer("published_at", printed.date, "dom")
     # trafilatura's metadata pass (htmldate, byline heuristics) costs a fifth of the page time: run it only
     # when structured metadata left a core field empty.
     needs_metadata = not all(
@@ -81,9 +93,11 @@ def _extract(
     )
     body_text, trafilatura_document = extract_body(tree, url, with_metadata=needs_metadata)
     offer_trafilatura(meta, trafilatura_document)
+    if printed is not None:
+        meta.offer("published_at", printed.date, "dom")
     meta.offer("title", page_title(tree), "meta")
-    body_text = _without_headline(body_text, meta.values.get("title"))
-    body_text = _without_picture_lines(body_text, images)
+    body_text = without_headline(body_text, meta.values.get("title"))
+    body_text = without_picture_lines(body_text, images)
     _offer_language(meta, body_text, language_hint)
 
     values = meta.values
@@ -115,45 +129,13 @@ def _extract(
     return article
 
 
-def _without_headline(body_text: str, title: str | None) -> str:
-    """trafilatura keeps an <h1> inside the article container; the headline is the title, not the body."""
-    first, _, rest = body_text.partition("\n")
-    if title and first.strip() == title.strip():
-        return rest
-    return body_text
-
-
-# A short line that only labels or credits a picture ("Credit: Getty", "Titelbild: dpa", "Beitragsbild").
-_PICTURE_LABEL_LINE = re.compile(
-    r"^(?:foto|fotos|photo|photos|photograph|credit|credits|bild|titelbild|beitragsbild|bildquelle|image|images|"
-    r"copyright|©)\b",
-    re.IGNORECASE,
-)
-
-
-def _without_picture_lines(body_text: str, images: list) -> str:
-    """Drop body lines that are an image's caption or credit, or a picture label: captions are not body."""
-    printed: set[str] = set()
-    for image in images:
-        for text in (image.caption, image.credit_raw, f"{image.caption or ''} {image.credit_raw or ''}"):
-            if text and text.strip():
-                printed.add(" ".join(text.split()))
-    kept = []
-    for line in body_text.split("\n"):
-        normalized = " ".join(line.split())
-        if normalized in printed or (_PICTURE_LABEL_LINE.match(normalized) and len(normalized.split()) <= 12):
-            continue
-        kept.append(line)
-    return "\n".join(kept)
-
-
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
-def _offer_language(meta: object, body_text: str, language_hint: str | None) -> None:
+def _offer_language(meta: PageMetadata, body_text: str, language_hint: str | None) -> None:
     """Declared language first; else detected from the body (when there is enough text); else the hint."""
-    if "language" not in meta.values and len(body_text) >= 200:  # type: ignore[attr-defined]
+    if "language" not in meta.values and len(body_text) >= 200:
         detected, _ = py3langid.classify(body_text[:2000])
-        meta.offer("language", detected, "detected")  # type: ignore[attr-defined]
+        meta.offer("language", str(detected), "detected")
     if language_hint and _LANGUAGE_CODE.match(language_hint.lower()):
-        meta.offer("language", language_hint.lower(), "hint")  # type: ignore[attr-defined]
+        meta.offer("language", language_hint.lower(), "hint")

@@ -8,14 +8,14 @@ import re
 _LABEL = (
     r"(?:photos?|photograph(?:y|s)?|pictures?|images?|picture\s+credit|photo\s+credit|image\s+credit|"
     r"credits?|source|fotos?|bild(?:er)?|bildquelle|quelle|crédit(?:\s+photo)?|cr[ée]dits?\s+photo|"
-    r"фото|zdjęcie|صورة|الصورة|تصوير|المصدر)"
+    r"фото|источник|джерело|коллаж|колаж|zdjęcie|isithombe|صورة|الصورة|تصوير|المصدر)"
 )
 _LABELLED_CREDIT = re.compile(
     rf"(?:^|(?<=[\s.|/–—-]))(?:\(|\[)?\s*{_LABEL}\s*[:：]\s*(?P<credit>[^\n]+?)\s*[\])]?\s*$", re.IGNORECASE
 )
 # "Photo by Jane Doe/AFP via Getty Images", at the start of the text or of a sentence.
 _BY_CREDIT = re.compile(
-    r"(?:^|(?<=[.!?|]\s))(?:photo|photograph|picture|image|foto|bild)\s+(?:by|von|par|de)\s+(?P<credit>[^\n]+?)\s*$",
+    r"(?:^|(?<=[.!?|–—]\s))(?:photo|photograph|picture|image|foto|bild)\s+(?:by|von|par|de)\s+(?P<credit>[^\n]+?)\s*$",
     re.IGNORECASE,
 )
 _COPYRIGHT_CREDIT = re.compile(r"(?:^|\s)(?:©|\(c\)|copyright)\s*(?P<credit>[^\n©]+?)\s*$", re.IGNORECASE)

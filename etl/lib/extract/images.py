@@ -49,6 +49,14 @@ _CAPTION_CLASS = re.compile(
 _CREDIT_CLASS = re.compile(
     r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
 )
+# "View 3 images", a gallery counter or button beside a picture, is not its caption.
+_GALLERY_BUTTON = re.compile(
+    r"^(?:view|see|show|open|zoom|play|watch)\b|\b\d+\s+(?:images|photos|pictures|bilder|fotos)\b|gallery|counter|button",
+    re.IGNORECASE,
+)
+_LABEL_ONLY = re.compile(
+    r"^(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)\s*[:：]?$", re.IGNORECASE
+)
 _FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
 _IMAGE_TAGS = ("img", "amp-img")
 _TINY = 64  # declared width or height at or below this is an icon, a pixel or a thumbnail
@@ -262,13 +270,20 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
             lambda: _trailing_credit(caption_element) if caption_element is not None else None,
         )
     if caption_element is None and credit_element is None:
+        pieces = _unlabelled_caption_pieces(container, img)
+        if pieces:
+            caption_element = pieces[0]
+            if len(pieces) == 2 and len(visible_text(pieces[1]).split()) <= 8:
+                credit_element = pieces[1]
+    if caption_element is None and credit_element is None:
         return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
     caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
-    continued = " ".join((credit_element.tail or "").split()) if credit_element is not None else ""
+    continued = _text_after(credit_element) if credit_element is not None else ""
     if (
         credit
         and continued.startswith(("/", "|", "via "))
+        and len(continued) <= 80
         and caption_text
         and caption_text.endswith(continued)
     ):
@@ -278,8 +293,21 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     caption, printed_credit = split_credit(caption_text or "")
     if credit:
         _, labelled = split_credit(credit)
-        credit = labelled or credit.strip("()[] ") or None
+        credit = labelled or credit.strip("()[] /|–—-:·") or None
+        if credit and _LABEL_ONLY.match(credit):
+            # A credit element that prints only its label ("Copyright"), the name being elsewhere.
+            credit = None
     return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
+
+
+def _text_after(element: HtmlElement) -> str:
+    """The text printed after an element inside its parent: its tail and the following siblings."""
+    parts = [element.tail or ""]
+    for sibling in element.itersiblings():
+        if is_element(sibling):
+            parts.append(visible_text(sibling))
+        parts.append(sibling.tail or "")
+    return " ".join(" ".join(parts).split())
 
 
 def _sibling_caption(img: HtmlElement) -> HtmlElement | None:
@@ -358,8 +386,7 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             return parent
         if parent.tag in ("a", "picture", "noscript", "span"):
             continue
-        image_count = sum(1 for _ in parent.iter("img"))
-        if image_count > 1 and not _is_same_picture_group(parent):
+        if _picture_count(parent) > 1 and not _is_same_picture_group(parent):
             return None
         if sum(1 for _ in parent.iter("p")) > 2:
             # Paragraphs around the image: this is the article text, not a figure.
@@ -371,14 +398,65 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             return parent
         if _classed(parent, _CREDIT_CLASS, img) is not None and _FIGURE_CLASS.search(attributes_text(parent)):
             return parent
+        if _unlabelled_caption_pieces(parent, img):
+            return parent
         if len(visible_text(parent)) > 600:
             return None
     return None
 
 
+def _unlabelled_caption_pieces(parent: HtmlElement, img: HtmlElement) -> list[HtmlElement]:
+    """A wrapper holding just the picture then one or two short texts (hashed class names, no caption
+    class): the caption, then the credit. Nothing else may be in the wrapper, so body text never qualifies."""
+    children = [child for child in parent if is_element(child)]
+    holder = next((child for child in children if child is img or _contains(child, img)), None)
+    if holder is None or (parent.text or "").strip():
+        return []
+    before, after = children[: children.index(holder)], children[children.index(holder) + 1 :]
+    if any(visible_text(child) for child in before) or not 1 <= len(after) <= 2:
+        return []
+    for child in after:
+        text = visible_text(child)
+        if (
+            not text
+            or len(text) > 300
+            or child.tag in ("p", "ul", "ol", "table", "h2", "h3")
+            or next(child.iter("a", "img", "button", "form"), None) is not None
+            or (child.tail or "").strip()
+        ):
+            return []
+    first = visible_text(after[0])
+    if (
+        len(first.split()) < 3
+        or _GALLERY_BUTTON.search(first)
+        or _GALLERY_BUTTON.search(attributes_text(after[0]))
+    ):
+        return []
+    return after
+
+
+def _picture_count(parent: HtmlElement) -> int:
+    """Images in the element, icons (a zoom glyph, a gallery badge) aside."""
+    return sum(1 for img in parent.iter(*_IMAGE_TAGS) if not _looks_like_icon(img))
+
+
+def _looks_like_icon(img: HtmlElement) -> bool:
+    width, height = _int(img.get("width")), _int(img.get("height"))
+    source = (img.get("src") or "").split("?", 1)[0]
+    return (
+        (width is not None and width <= _TINY)
+        or (height is not None and height <= _TINY)
+        or source.endswith(".svg")
+        or bool(_NOT_CONTENT_CLASS.search(attributes_text(img)))
+    )
+
+
 def _is_same_picture_group(parent: HtmlElement) -> bool:
     """Several <img> that are one picture: a lazy image and its <noscript> fallback."""
-    return sum(1 for img in parent.iter("img") if not _inside_noscript(img)) <= 1
+    return (
+        sum(1 for img in parent.iter(*_IMAGE_TAGS) if not _inside_noscript(img) and not _looks_like_icon(img))
+        <= 1
+    )
 
 
 def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement) -> HtmlElement | None:
@@ -397,13 +475,17 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
 
 
 def _text_without(element: HtmlElement, excluded: HtmlElement | None) -> str:
-    if excluded is None or not _contains_or_is(element, excluded):
+    """The element's text without `excluded` (the credit) and without <noscript> notices
+    ("You need JavaScript to see this video")."""
+    if (excluded is None or not _contains_or_is(element, excluded)) and next(
+        element.iter("noscript"), None
+    ) is None:
         return visible_text(element)
     parts: list[str] = []
     if element.text:
         parts.append(element.text)
     for child in element:
-        if child is excluded:
+        if child is excluded or (is_element(child) and child.tag == "noscript"):
             pass
         elif is_element(child):
             parts.append(_text_without(child, excluded))

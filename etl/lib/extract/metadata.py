@@ -393,21 +393,37 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|timestamp")
 
 
-def printed_date(tree: HtmlElement) -> str | None:
+@dataclass(slots=True)
+class PrintedDate:
+    """A date printed on the page; `readable_by_htmldate` is False for month names htmldate does not know."""
+
+    date: str
+    readable_by_htmldate: bool
+
+
+def printed_date(tree: HtmlElement) -> PrintedDate | None:
     """The date printed in a <time> or date-classed element ("الخميس 13 يونيو 2024") above the article text,
     as YYYY-MM-DD; dates further down belong to comments, updates or teasers."""
     for element in tree.iter("time", "span", "div", "p", "li"):
         if element.tag == "p" and len(element.text_content()) >= 100:
             return None
         if element.tag == "time":
-            found = _parse_date(element.get("datetime") or "") or _parse_date(element.text_content())
+            text = element.get("datetime") or ""
+            found = _parse_date(text)
+            if not found:
+                text = element.text_content()
+                found = _parse_date(text)
         elif _DATE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}".lower()):
-            found = _parse_date(element.text_content()[:200])
+            text = element.text_content()[:200]
+            found = _parse_date(text)
         else:
             continue
         if found:
-            return found
+            return PrintedDate(date=found, readable_by_htmldate=not _NON_LATIN_LETTER.search(text))
     return None
+
+
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
 
 
 def _parse_date(text: str) -> str | None:

@@ -254,3 +254,15 @@ def test_profile_selectors_override_the_generic_rules():
     assert [image.credit_raw for image in article.images] == ["AFP"]
     assert [link.byline for link in article.related] == ["By Jane Smith", "By Tom Green"]
     assert article.field_sources["related"] == "profile"
+
+
+def test_related_bylines_never_become_the_articles_authors():
+    page = _read("ar_figure_related.html").decode("utf-8")
+    without_jsonld = (
+        page[: page.index('<script type="application/ld+json">')] + page[page.index("</script>") + 9 :]
+    )
+    article = extract_article(without_jsonld, "https://example-news.com/world/asia/5001-kim-russia")
+    assert article.authors == []
+    assert [link.byline for link in article.related] == ["«الشرق الأوسط» (موسكو)", "براكريتي غوبتا (نيودلهي)"]
+    assert article.title == "كيم جونغ أون يريد بناء علاقة «تتطلع إلى المستقبل» مع روسيا"
+    assert article.field_sources["title"] == "opengraph"

@@ -1,0 +1,90 @@
+"""Image markups one at a time: each page holds one article picture in a different dress."""
+
+import pytest
+
+from etl.lib.extract import extract_article
+
+BODY = "<p>" + "The council met on Tuesday to discuss the new budget for the coming year. " * 4 + "</p>"
+
+
+def _page(figure: str) -> str:
+    return f"<html><head><title>t</title></head><body><article><h1>Budget</h1>{figure}{BODY}{BODY}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("figure", "url", "caption", "credit"),
+    [
+        (  # styled-components wrapper: no caption class, caption then credit
+            '<div class="sc-a1"><picture><img src="/m/chelsea-win.jpg"></picture>'
+            '<div class="sc-b2">Chelsea beat Tottenham on Thursday night</div><div class="sc-c3">Getty Images</div></div>',
+            "https://news.example/m/chelsea-win.jpg",
+            "Chelsea beat Tottenham on Thursday night",
+            "Getty Images",
+        ),
+        (  # credit element whose text goes on after it
+            '<figure><img src="/m/kotli.jpg"><figcaption><span class="caption">Damage in Kotli.</span> '
+            '<span class="credit">Photo by GHULAM RASOOL</span> /<span class="distributor">AFP via Getty Images</span>'
+            "</figcaption></figure>",
+            "https://news.example/m/kotli.jpg",
+            "Damage in Kotli.",
+            "GHULAM RASOOL / AFP via Getty Images",
+        ),
+        (  # <source> is not void for libxml2: the <img> ends up nested in the sources
+            '<figure><picture><source media="(min-width: 600px)" srcset="/m/razzia-2000.webp" type="image/webp">'
+            '<source srcset="/m/razzia-640.jpg" type="image/jpeg"><img src="/m/razzia.jpg"></picture>'
+            '<figcaption><p>Polizei-Razzia in Palma <span data-role="author"> / Lorenzo Marina</span></p></figcaption></figure>',
+            "https://news.example/m/razzia.jpg",
+            "Polizei-Razzia in Palma",
+            "Lorenzo Marina",
+        ),
+        (  # AMP markup
+            '<figure><amp-img src="/m/plymouth.jpg" width="800" height="450" layout="responsive"></amp-img>'
+            "<figcaption>Protesters in Guildhall Square, Plymouth (Image: Anadolu via Getty Images)</figcaption></figure>",
+            "https://news.example/m/plymouth.jpg",
+            "Protesters in Guildhall Square, Plymouth",
+            "Anadolu via Getty Images",
+        ),
+        (  # the credit only in the title attribute
+            '<div class="media"><img src="/m/feuerwehr.jpg" alt="Feuerwehr" '
+            'title="Feuerwehrleute protestieren | Bildquelle: WDR / Biernat"></div>',
+            "https://news.example/m/feuerwehr.jpg",
+            None,
+            "WDR / Biernat",
+        ),
+    ],
+)
+def test_one_picture_per_markup(figure, url, caption, credit):
+    article = extract_article(_page(figure), "https://news.example/2024/budget")
+    assert [(image.url, image.caption, image.credit_raw) for image in article.images] == [
+        (url, caption, credit)
+    ]
+
+
+def test_pixels_icons_logos_and_related_images_are_not_article_images():
+    page = _page(
+        '<img src="https://track.example/p.gif" width="1" height="1">'
+        '<img src="/static/logo.png" class="site-logo">'
+        '<img src="/icons/share.svg">'
+        '<img src="/m/real-photo.jpg" width="800" height="500">'
+        '<aside class="related-articles"><h3>Related</h3>'
+        '<a href="/2024/other-story"><img src="/m/teaser.jpg">A different story about the council budget</a>'
+        '<a href="/2024/third-story"><img src="/m/teaser2.jpg">Yet another story about the city budget</a></aside>'
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert [image.url for image in article.images] == ["https://news.example/m/real-photo.jpg"]
+    assert [link.url for link in article.related] == [
+        "https://news.example/2024/other-story",
+        "https://news.example/2024/third-story",
+    ]
+
+
+def test_the_same_picture_twice_is_one_image():
+    page = _page(
+        '<figure><img class="lazy" src="data:image/gif;base64,R0lGOD" data-src="/m/kim-jong-un-pyongyang-800.jpg" alt="Kim">'
+        '<noscript><img src="/m/kim-jong-un-pyongyang-800.jpg" alt="Kim"></noscript><figcaption>Kim in Pyongyang (AFP)</figcaption></figure>'
+        '<a href="/m/kim-jong-un-pyongyang-1600.jpg"><img src="/m/kim-jong-un-pyongyang-1600.jpg"></a>'
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert [(i.url, i.caption, i.credit_raw, i.alt_text) for i in article.images] == [
+        ("https://news.example/m/kim-jong-un-pyongyang-800.jpg", "Kim in Pyongyang", "AFP", "Kim")
+    ]
