@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from etl.lib.selectors import selector_to_xpath
+
 _SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
@@ -33,6 +35,14 @@ class SiteProfile(BaseModel):
     related: str | None = None  # the related-articles block
     related_card: str | None = None  # one card within the related block
     exclude: list[str] = Field(default_factory=list)  # elements to drop before anything is read
+
+    @field_validator("*")
+    @classmethod
+    def _valid_selectors(cls, value: str | list[str] | None) -> str | list[str] | None:
+        # a typo in a selector is a config error at load time, not a silently empty field at run time
+        for selector in [value] if isinstance(value, str) else value or []:
+            selector_to_xpath(selector)
+        return value
 
 
 class SiteConfig(BaseModel):

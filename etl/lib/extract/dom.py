@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from lxml.etree import XPathError
 from lxml.html import HtmlElement
 
+from etl.lib.selectors import selector_to_xpath
+
 _ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 
@@ -82,64 +84,12 @@ def is_inside(element: HtmlElement, containers: set[HtmlElement]) -> bool:
     return any(parent in containers for parent in ancestors(element))
 
 
-_CSS_STEP = re.compile(
-    r"^(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[\w-]+(?:[~^$*|]?=[\"']?[^\]\"']*[\"']?)?\])*)$"
-)
-_CSS_PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([~^$*|]?=)[\"']?([^\]\"']*)[\"']?)?\]")
-
-
-def css_to_xpath(selector: str) -> str | None:
-    """XPath for a simple CSS selector (tags, .class, #id, [attr], [attr=value], descendant and child
-    combinators, comma lists); None when the selector uses more than that. cssselect is not installed."""
-    alternatives = []
-    for alternative in selector.split(","):
-        tokens = alternative.replace(">", " > ").split()
-        if not tokens:
-            return None
-        path, axis = "", "//"
-        for token in tokens:
-            if token == ">":
-                axis = "/"
-                continue
-            match = _CSS_STEP.match(token)
-            if not match:
-                return None
-            conditions = []
-            for kind, name, attr, operator, value in _CSS_PART.findall(match.group("rest")):
-                if kind == ".":
-                    conditions.append(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')")
-                elif kind == "#":
-                    conditions.append(f"@id='{name}'")
-                elif not operator:
-                    conditions.append(f"@{attr}")
-                elif operator == "=":
-                    conditions.append(f"@{attr}='{value}'")
-                elif operator == "*=":
-                    conditions.append(f"contains(@{attr}, '{value}')")
-                elif operator == "^=":
-                    conditions.append(f"starts-with(@{attr}, '{value}')")
-                elif operator == "~=":
-                    conditions.append(f"contains(concat(' ', normalize-space(@{attr}), ' '), ' {value} ')")
-                else:
-                    return None
-            step = (match.group("tag") or "*") + "".join(f"[{c}]" for c in conditions)
-            path += axis + step
-            axis = "//"
-        alternatives.append("." + path)
-    return " | ".join(alternatives)
-
-
 def select(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
-    """Elements matching an XPath (starting with / or ./) or a simple CSS selector; [] when invalid."""
+    """Elements matching an XPath (starting with / or ./) or a CSS selector; [] when invalid."""
     if not selector:
         return []
-    xpath = selector if selector.startswith(("/", "(", "./")) else css_to_xpath(selector)
-    if not xpath:
-        return []
-    if xpath.startswith("/"):
-        xpath = "." + xpath
     try:
-        found = tree.xpath(xpath)
+        found = tree.xpath(selector_to_xpath(selector))
     except (XPathError, ValueError, TypeError):
         return []
     return [element for element in found if is_element(element)] if isinstance(found, list) else []
