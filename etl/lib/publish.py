@@ -57,14 +57,24 @@ def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[st
     ).fetchall()
 
 
-def publish(warehouse_path: Path, published_path: Path) -> None:
-    """Build a fresh read-only copy of the warehouse's marts, raw and quarantine tables and swap it in atomically."""
+def publish(warehouse: Path | duckdb.DuckDBPyConnection, published_path: Path) -> None:
+    """Build a fresh read-only copy of the warehouse's marts, raw and quarantine tables and swap it in atomically.
+
+    `warehouse` is the warehouse file, or a connection already open on it (DuckDB refuses a second connection
+    with another configuration in the same process, so a caller that holds one passes it).
+    """
     published_path = Path(published_path)
     published_path.parent.mkdir(parents=True, exist_ok=True)
-    # same folder, so os.replace is a rename within one filesystem and therefore atomic
+    # same folder, so the rename stays within one filesystem and is atomic
     staging_path = published_path.with_name(f".{published_path.stem}-{uuid.uuid4().hex}.duckdb")
     try:
-        _copy_tables(Path(warehouse_path), staging_path)
+        if isinstance(warehouse, duckdb.DuckDBPyConnection):
+            _copy_tables(warehouse, staging_path)
+        else:
+            if not Path(warehouse).is_file():
+                raise FileNotFoundError(f"no warehouse to publish at {warehouse}")
+            with duckdb.connect(str(warehouse)) as conn:
+                _copy_tables(conn, staging_path)
         _build_search_index(staging_path)
         staging_path.replace(published_path)
     finally:
@@ -72,22 +82,27 @@ def publish(warehouse_path: Path, published_path: Path) -> None:
         Path(f"{staging_path}.wal").unlink(missing_ok=True)
 
 
-def _copy_tables(warehouse_path: Path, staging_path: Path) -> None:
-    if not warehouse_path.is_file():
-        raise FileNotFoundError(f"no warehouse to publish at {warehouse_path}")
-    with duckdb.connect(str(warehouse_path)) as conn:
-        catalog = conn.sql("select current_database()").fetchone()[0]
-        tables = _base_tables(conn, catalog)
-        conn.execute(f"attach {_sql_string(str(staging_path))} as published_build")
+def _copy_tables(conn: duckdb.DuckDBPyConnection, staging_path: Path) -> None:
+    catalog = conn.sql("select current_database()").fetchone()[0]
+    conn.execute(f"attach {_sql_string(str(staging_path))} as published_build")
+    try:
+        # one transaction: every table is read from the same snapshot, so a run that commits meanwhile is
+        # either wholly in the copy or wholly out of it
+        conn.execute("begin transaction")
         try:
+            tables = _base_tables(conn, catalog)
             for schema in sorted({schema for schema, _ in tables}):
                 conn.execute(f"create schema published_build.{schema}")
             for schema, table in tables:
                 conn.execute(
                     f'create table published_build.{schema}."{table}" as select * from "{catalog}".{schema}."{table}"'
                 )
-        finally:
-            conn.execute("detach published_build")
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("commit")
+    finally:
+        conn.execute("detach published_build")
 
 
 def _build_search_index(staging_path: Path) -> None:

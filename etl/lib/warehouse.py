@@ -9,7 +9,7 @@ are replaced per `partition_date` instead.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -226,6 +226,12 @@ def conform(frame: pl.DataFrame, columns: pl.Schema, what: str) -> pl.DataFrame:
         return frame.select(pl.col(name).cast(dtype) for name, dtype in columns.items())
     except pl.exceptions.PolarsError as error:
         raise ValueError(f"{what}: columns do not match the contract: {str(error).splitlines()[0]}") from None
+
+
+def records_frame(records: Iterable[object], columns: pl.Schema) -> pl.DataFrame:
+    """A frame of `columns` from dataclass records (e.g. `FetchAttempt`s), typed even when there are none."""
+    rows = [{name: getattr(record, name) for name in columns} for record in records]
+    return pl.DataFrame(rows, schema=columns)
 
 
 def _count(result: duckdb.DuckDBPyConnection) -> int:

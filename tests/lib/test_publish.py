@@ -163,7 +163,8 @@ def test_analysts_reconnecting_during_runs_always_see_whole_runs(tmp_path):
             with duckdb.connect(str(warehouse_path)) as conn:
                 for number in range(2, 6):
                     run(conn, number)
-                    publish.publish(warehouse_path, published_path)
+                    # the run's own open connection: a second one with another config would be refused
+                    publish.publish(conn, published_path)
         finally:
             done.set()
 

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from etl.lib import schema, warehouse
+from etl.lib.records import FetchAttempt
 
 DAY_1, DAY_2 = date(2025, 1, 1), date(2025, 1, 2)
 
@@ -298,3 +299,21 @@ def test_quarantine_takes_the_run_id_from_the_frame_or_refuses(conn):
         warehouse.load_quarantine(conn, "images", frame)
     assert warehouse.load_quarantine(conn, "images", frame.with_columns(run_id=pl.lit("r9"))) == 1
     assert conn.sql("select run_id from quarantine.images").fetchall() == [("r9",)]
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_records_frame_loads_fetch_attempts_straight_from_the_records(conn, count):
+    records = [
+        FetchAttempt(
+            url=f"https://s/{i}",
+            site="s",
+            attempt=1,
+            outcome="ok",
+            fetched_at=datetime(2025, 1, 1, tzinfo=UTC),
+        )
+        for i in range(count)
+    ]
+    frame = warehouse.records_frame(records, warehouse.FETCH_ATTEMPTS)
+    assert frame.schema == warehouse.FETCH_ATTEMPTS
+    assert warehouse.load_fetch_log(conn, DAY_1, "r", frame) == count
+    assert rows_of(conn, "raw.pages") == count
