@@ -39,14 +39,16 @@ def field_shares(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataF
             schema={"site": pl.String, "partition_date": pl.Date, "articles": pl.UInt32}
             | dict.fromkeys(HEALTH_FIELDS, pl.Float64)
         )
-    per_article_images = images.group_by("article_id").agg(
+    # an article recurs on later days with the same id: its images and links count on their own day only
+    day_key = ["article_id", "partition_date"]
+    per_article_images = images.group_by(day_key).agg(
         pl.col("is_lead").any().alias("has_lead_image"),
         pl.col("credit_raw").is_not_null().any().alias("has_credit"),
     )
-    per_article_links = related.group_by("article_id").agg(pl.len().alias("links"))
+    per_article_links = related.group_by(day_key).agg(pl.len().alias("links"))
     return (
-        articles.join(per_article_images, on="article_id", how="left")
-        .join(per_article_links, on="article_id", how="left")
+        articles.join(per_article_images, on=day_key, how="left")
+        .join(per_article_links, on=day_key, how="left")
         .group_by("site", "partition_date")
         .agg(
             pl.len().alias("articles"),
