@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'articles'}}}) }}
+
 -- marts.articles must show exactly the latest revision that article_revisions records
 with latest_revisions as (
     select article_id, max(revision) as revision

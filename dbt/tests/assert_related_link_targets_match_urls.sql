@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'related_links'}}}) }}
+
 -- a resolved target must be an article whose fetched or canonical URL is the link's URL
 select related_links.link_id
 from {{ ref('related_links') }} as related_links

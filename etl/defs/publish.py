@@ -1,7 +1,5 @@
 """Publishing: the analysts' read-only copy of the warehouse, swapped in atomically after a good run."""
 
-from pathlib import Path
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -23,8 +21,9 @@ MARTS = ("articles", "images", "related_links")
 )
 def published(akhbar: AkhbarHome, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """A read-only snapshot for analysts (`published.duckdb`), with full-text search over the articles."""
-    publish(Path(duckdb.database), akhbar.published_path)
     with duckdb.get_connection() as conn:
+        # the run's own connection: DuckDB refuses a second one to the same file with another configuration
+        publish(conn, akhbar.published_path)
         counts = {name: conn.sql(f"select count(*) from marts.{name}").fetchone()[0] for name in MARTS}
     return dg.MaterializeResult(
         metadata={

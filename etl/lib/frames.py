@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 import polars as pl
 
 
-def records_frame(records: Iterable[Any], schema: pl.Schema, what: str) -> pl.DataFrame:
-    """A frame of dataclass records with exactly `schema`'s columns (an empty list gives an empty frame)."""
-    return rows_frame([asdict(record) for record in records], schema, what)
+def records_frame(records: Iterable[Any], schema: pl.Schema) -> pl.DataFrame:
+    """A frame of `schema`'s columns from dataclass records (e.g. `FetchAttempt`s), typed even when empty."""
+    return pl.DataFrame(
+        [{name: getattr(record, name) for name in schema} for record in records], schema=schema
+    )
 
 
 def rows_frame(rows: list[dict[str, Any]], schema: pl.Schema, what: str) -> pl.DataFrame:

@@ -9,7 +9,7 @@ are replaced per `partition_date` instead.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from etl.lib import schema
+from etl.lib.frames import conform
 from etl.lib.records import FETCH_OUTCOMES
 
 DISCOVERED_URLS = pl.Schema(
@@ -215,23 +216,6 @@ def _registered(conn: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterato
         yield name
     finally:
         conn.unregister(name)
-
-
-def conform(frame: pl.DataFrame, columns: pl.Schema, what: str) -> pl.DataFrame:
-    """Select the contract's columns in order and cast them; a missing column is an error naming it."""
-    missing = [name for name in columns if name not in frame.columns]
-    if missing:
-        raise ValueError(f"{what}: missing columns {', '.join(missing)}")
-    try:
-        return frame.select(pl.col(name).cast(dtype) for name, dtype in columns.items())
-    except pl.exceptions.PolarsError as error:
-        raise ValueError(f"{what}: columns do not match the contract: {str(error).splitlines()[0]}") from None
-
-
-def records_frame(records: Iterable[object], columns: pl.Schema) -> pl.DataFrame:
-    """A frame of `columns` from dataclass records (e.g. `FetchAttempt`s), typed even when there are none."""
-    rows = [{name: getattr(record, name) for name in columns} for record in records]
-    return pl.DataFrame(rows, schema=columns)
 
 
 def _count(result: duckdb.DuckDBPyConnection) -> int:

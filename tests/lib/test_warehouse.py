@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from etl.lib import schema, warehouse
+from etl.lib.frames import records_frame
 from etl.lib.records import FetchAttempt
 
 DAY_1, DAY_2 = date(2025, 1, 1), date(2025, 1, 2)
@@ -313,7 +314,7 @@ def test_records_frame_loads_fetch_attempts_straight_from_the_records(conn, coun
         )
         for i in range(count)
     ]
-    frame = warehouse.records_frame(records, warehouse.FETCH_ATTEMPTS)
+    frame = records_frame(records, warehouse.FETCH_ATTEMPTS)
     assert frame.schema == warehouse.FETCH_ATTEMPTS
     assert warehouse.load_fetch_log(conn, DAY_1, "r", frame) == count
     assert rows_of(conn, "raw.pages") == count

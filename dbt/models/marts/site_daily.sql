@@ -17,6 +17,13 @@ fetch_attempts as (
     select * from {{ ref('stg_news__fetch_attempts') }}
 ),
 
+-- a day run twice fetches a URL twice (the second time a 304): the funnel counts each URL's last word
+final_attempts as (
+    select * from fetch_attempts
+    where is_final
+    qualify row_number() over (partition by site, partition_date, requested_url order by fetched_at desc) = 1
+),
+
 articles as (
     select * from {{ ref('stg_news__articles') }}
 ),
@@ -52,8 +59,7 @@ events as (
     from fetch_attempts
     union all
     select site, partition_date, 'fetched', requested_url, outcome, loaded_at
-    from fetch_attempts
-    where is_final
+    from final_attempts
     union all
     select site, partition_date, 'loaded', article_id, null, loaded_at
     from articles

@@ -38,7 +38,7 @@ def discovered_urls(
     urls, errors = discover(sites, settings=http.settings(sites))
     for error in errors:
         context.log.warning(f"discovery: {error.site}: {error.source_url}: {error.message}")
-    frame = records_frame(urls, DISCOVERED_URLS, "raw.discovered_urls")
+    frame = records_frame(urls, DISCOVERED_URLS)
     with duckdb.get_connection() as conn:
         written = load_discovered(conn, day, context.run.run_id, frame)
     per_site = (

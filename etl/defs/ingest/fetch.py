@@ -61,9 +61,7 @@ def pages(
         if attempt.is_final and attempt.outcome not in ("ok", "not_modified"):
             context.log.warning(f"{attempt.outcome}: {attempt.url}: {attempt.error or attempt.status}")
     with duckdb.get_connection() as conn:
-        load_fetch_log(
-            conn, day, context.run.run_id, records_frame(attempts, FETCH_ATTEMPTS, "raw.fetch_log")
-        )
+        load_fetch_log(conn, day, context.run.run_id, records_frame(attempts, FETCH_ATTEMPTS))
     finals = [attempt for attempt in attempts if attempt.is_final]
     outcomes = Counter(attempt.outcome for attempt in finals)
     yield dg.MaterializeResult(asset_key=["raw", "pages"], metadata={"dagster/row_count": len(finals)})
