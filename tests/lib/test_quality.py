@@ -296,3 +296,26 @@ def test_an_expectation_gx_cannot_evaluate_quarantines_its_whole_table():
     assert set(result.quarantined["failed_expectations"].list.join(",")) == {
         "no_such_column_not_null_not_evaluated"
     }
+
+
+def test_an_empty_batch_passes_without_starting_great_expectations(monkeypatch):
+    import etl.lib.quality as quality
+    from etl.lib.normalize import NormalizedBatch
+    from etl.lib.schema import RAW_ARTICLES, RAW_IMAGES, RAW_RELATED_LINKS
+
+    def no_context(*args, **kwargs):
+        raise AssertionError("GX was started for an empty batch")
+
+    monkeypatch.setattr(quality, "_context", no_context)
+    empty = NormalizedBatch(
+        pl.DataFrame(schema=RAW_ARTICLES),
+        pl.DataFrame(schema=RAW_IMAGES),
+        pl.DataFrame(schema=RAW_RELATED_LINKS),
+    )
+    results = quality.validate_batch(empty, run_id="r")
+    assert {name: (r.success, r.passed.height, r.quarantined.height) for name, r in results.items()} == {
+        "raw_articles": (True, 0, 0),
+        "raw_images": (True, 0, 0),
+        "raw_related_links": (True, 0, 0),
+    }
+    assert "failed_expectations" in results["raw_articles"].quarantined.columns

@@ -1,10 +1,21 @@
 """Every dbt model is a Dagster asset downstream of the raw tables; dbt tests become asset checks."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.transform.project import dbt_project
+
+# the load assets whose row counts decide whether the marts can change in this run
+LOADED_TABLES = {
+    dg.AssetKey([schema, table])
+    for schema in ("raw", "quarantine")
+    for table in ("articles", "images", "related_links")
+}
 
 
 @dbt_assets(
@@ -14,6 +25,32 @@ from etl.defs.transform.project import dbt_project
     backfill_policy=one_day_per_run,
     pool="duckdb",
 )
-def news_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN201
+def news_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+) -> Iterator[Any]:
     """`dbt build` of the selected models: staging views, intermediate models and the marts, with their tests."""
+    if _nothing_loaded_this_run(context) and _marts_exist(duckdb):
+        # a day whose pages were all unchanged: the marts would come out the same, so dbt is not started
+        # (the day's fetch log reaches site_daily with the next build that has something to load)
+        context.log.info("this run loaded no row: the marts are unchanged and dbt build is skipped")
+        return
     yield from dbt.cli(["build"], context=context).stream()
+
+
+def _nothing_loaded_this_run(context: dg.AssetExecutionContext) -> bool:
+    """True only when this run's load step ran and added no row to any raw or quarantine table."""
+    records = context.instance.get_records_for_run(
+        run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    rows = {}
+    for record in records:
+        materialization = record.event_log_entry.asset_materialization
+        if materialization and materialization.asset_key in LOADED_TABLES:
+            count = materialization.metadata.get("dagster/row_count")
+            rows[materialization.asset_key] = count.value if count else None
+    return rows.keys() == LOADED_TABLES and all(count == 0 for count in rows.values())
+
+
+def _marts_exist(duckdb: DuckDBResource) -> bool:
+    with duckdb.get_connection() as conn:
+        return conn.sql("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0] > 0
