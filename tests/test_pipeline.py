@@ -149,3 +149,11 @@ def test_bad_sites_file_exits_non_zero_with_one_line(tmp_path: Path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "sites.0.name" in result.stderr
+
+
+def test_status_shows_the_days_freshness_and_runs(first_run):
+    result = run_akhbar("status", home=first_run["home"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert DAY in result.stdout  # the day's fetch line and the runs' partitions
+    assert "aawsat" in result.stdout and "SUCCESS" in result.stdout
+    assert "unavailable" not in result.stdout
