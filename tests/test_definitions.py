@@ -47,3 +47,12 @@ def test_schedule_sensor_and_checks_are_defined():
     assert defs.resolve_sensor_def("new_articles_sensor")
     check_names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert {"raw_articles_gx", "raw_images_gx", "raw_related_links_gx", "extraction_health"} <= check_names
+
+
+def test_steps_that_talk_to_sites_retry_and_data_steps_do_not():
+    policies = {
+        a.op.name: a.op.retry_policy for a in definitions().assets if isinstance(a, dg.AssetsDefinition)
+    }
+    assert policies["raw__discovered_urls"].max_retries == 2
+    assert policies["pages"].max_retries == 2
+    assert policies["news_dbt_models"] is None

@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from etl.defs.partitions import daily_partitions, one_day_per_run
+from etl.defs.partitions import daily_partitions, one_day_per_run, transient_retry
 from etl.defs.resources import AkhbarHome
 from etl.lib.publish import publish
 
@@ -17,6 +17,7 @@ MARTS = ("articles", "images", "related_links")
     kinds={"duckdb"},
     partitions_def=daily_partitions,
     backfill_policy=one_day_per_run,
+    retry_policy=transient_retry,
     pool="duckdb",
 )
 def published(akhbar: AkhbarHome, duckdb: DuckDBResource) -> dg.MaterializeResult:

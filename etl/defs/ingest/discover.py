@@ -5,7 +5,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.ingest.config import IngestConfig
-from etl.defs.partitions import daily_partitions, one_day_per_run
+from etl.defs.partitions import daily_partitions, one_day_per_run, transient_retry
 from etl.defs.resources import AkhbarHome, HttpClientResource
 from etl.lib.discover import discover
 from etl.lib.frames import partition_day, records_frame
@@ -18,6 +18,7 @@ from etl.lib.warehouse import DISCOVERED_URLS, ensure_schema, load_discovered
     kinds={"python", "duckdb"},
     partitions_def=daily_partitions,
     backfill_policy=one_day_per_run,
+    retry_policy=transient_retry,
     pool="duckdb",
 )
 def discovered_urls(

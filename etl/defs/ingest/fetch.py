@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.ingest.config import IngestConfig
-from etl.defs.partitions import daily_partitions, one_day_per_run
+from etl.defs.partitions import daily_partitions, one_day_per_run, transient_retry
 from etl.defs.resources import AkhbarHome, HttpClientResource, RawArchiveResource
 from etl.lib.fetch import fetch_pages
 from etl.lib.frames import partition_day, records_frame
@@ -33,6 +33,7 @@ from etl.lib.warehouse import FETCH_ATTEMPTS, load_fetch_log
     group_name="ingest",
     partitions_def=daily_partitions,
     backfill_policy=one_day_per_run,
+    retry_policy=transient_retry,
     pool="duckdb",
 )
 def pages(
