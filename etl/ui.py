@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import os
 import shutil
 import socket
@@ -14,6 +16,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from websockets.sync.client import ClientConnection, connect
 
 from etl.runner import Home
 
@@ -71,30 +75,84 @@ def running_webserver(home_dir: Path, sites_file: Path, timeout: float = 180.0) 
             process.kill()
 
 
-def screenshot(url: str, out: Path, *, wait_ms: int = 15000) -> Path:
-    """A PNG of `url` taken by Debian's headless Chromium."""
+def screenshot(url: str, out: Path, *, settle_seconds: float = 20.0) -> Path:
+    """A PNG of `url` taken by Debian's headless Chromium, driven over the DevTools protocol.
+
+    The protocol lets the page finish rendering the graph and dismisses the UI's first-visit dialog, which a
+    plain `--screenshot` would capture instead of the lineage.
+    """
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise RuntimeError(
             "chromium is not installed (Debian package `chromium`; `make ui-screenshot` installs it)"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
+        browser = subprocess.Popen(
             [
                 chromium,
                 *CHROMIUM_FLAGS,
                 f"--user-data-dir={profile}",
                 "--window-size=1600,1000",
-                f"--virtual-time-budget={wait_ms}",
-                f"--screenshot={out.resolve()}",
-                url,
+                f"--remote-debugging-port={port}",
+                "about:blank",
             ],
-            check=True,
-            capture_output=True,
-            timeout=120,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        try:
+            with connect(_page_socket(port), max_size=None) as page:
+                devtools = _DevTools(page)
+                devtools.call("Page.navigate", url=url)
+                time.sleep(settle_seconds)
+                devtools.call("Runtime.evaluate", expression=_DISMISS_DIALOG)
+                time.sleep(2)
+                png = devtools.call("Page.captureScreenshot", format="png")["data"]
+            out.write_bytes(base64.b64decode(png))
+        finally:
+            browser.terminate()
+            browser.wait(timeout=20)
     return out
+
+
+# the first-visit "Join the Dagster community" dialog: press its Skip button
+_DISMISS_DIALOG = (
+    "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Skip')?.click()"
+)
+
+
+def _page_socket(port: int, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as response:
+                targets = [t for t in json.load(response) if t.get("type") == "page"]
+            if targets:
+                return targets[0]["webSocketDebuggerUrl"]
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"chromium's DevTools did not answer on port {port}")
+        time.sleep(0.3)
+
+
+class _DevTools:
+    """Minimal Chrome DevTools Protocol client: one command at a time, events ignored."""
+
+    def __init__(self, socket: ClientConnection) -> None:
+        self._socket = socket
+        self._next_id = 0
+
+    def call(self, method: str, **params: object) -> dict:
+        self._next_id += 1
+        self._socket.send(json.dumps({"id": self._next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self._socket.recv(timeout=60))
+            if message.get("id") == self._next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error'].get('message')}")
+                return message.get("result", {})
 
 
 def main() -> int:
@@ -107,7 +165,9 @@ def main() -> int:
         print(f"ui: no {sites_file}: run `make run` first", file=sys.stderr)
         return 2
     with running_webserver(args.home, sites_file) as base_url:
-        path = screenshot(f"{base_url}/asset-groups", args.out)
+        # the upstream lineage of the related-links mart: every stage from discovery to the mart, expanded
+        lineage = f"{base_url}/assets/marts/related_links?view=lineage&lineageScope=upstream&lineageDepth=12"
+        path = screenshot(lineage, args.out)
     print(f"ui: lineage screenshot at {path}")
     return 0
 
