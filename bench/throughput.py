@@ -174,8 +174,11 @@ def step_durations(home: Path, run_id: str) -> dict[str, float]:
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        # a skipped step (nothing new to publish) has no start or end: it took no time
         return {
-            stats.step_key: (stats.end_time or 0) - (stats.start_time or 0)
+            stats.step_key: (stats.end_time - stats.start_time)
+            if stats.start_time and stats.end_time
+            else 0.0
             for stats in instance.get_run_step_stats(run_id)
         }
 
