@@ -119,7 +119,8 @@ def _run(
     executor: str,
     verbose: bool = False,
 ) -> int:
-    from etl.runner import Home, run_partition
+    from etl.lib.home import Home
+    from etl.runner import run_partition
 
     load_sites(sites_file)  # a bad sites file stops here with one line, before Dagster starts
     home = Home(home_dir)

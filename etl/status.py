@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from etl.runner import Home
+from etl.lib.home import Home
 
 _QUERIES = {
     "Latest days": """

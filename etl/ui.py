@@ -19,7 +19,7 @@ from pathlib import Path
 
 from websockets.sync.client import ClientConnection, connect
 
-from etl.runner import Home
+from etl.lib.home import Home
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = (

@@ -24,11 +24,11 @@ def published(akhbar: AkhbarHome, duckdb: DuckDBResource) -> dg.MaterializeResul
     """A read-only snapshot for analysts (`published.duckdb`), with full-text search over the articles."""
     with duckdb.get_connection() as conn:
         # the run's own connection: DuckDB refuses a second one to the same file with another configuration
-        publish(conn, akhbar.published_path)
+        publish(conn, akhbar.layout.published)
         counts = {name: conn.sql(f"select count(*) from marts.{name}").fetchone()[0] for name in MARTS}
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(akhbar.published_path)),
+            "path": dg.MetadataValue.path(str(akhbar.layout.published)),
             **{f"marts.{k}": v for k, v in counts.items()},
         }
     )

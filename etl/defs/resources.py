@@ -16,6 +16,7 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
 from etl.lib.archive import RawArchive
 from etl.lib.fetch import FetchSettings
+from etl.lib.home import Home
 from etl.lib.sites import SitesFile, load_sites
 
 
@@ -26,16 +27,8 @@ class AkhbarHome(dg.ConfigurableResource):
     sites_file: str
 
     @property
-    def path(self) -> Path:
-        return Path(self.home)
-
-    @property
-    def published_path(self) -> Path:
-        return self.path / "published.duckdb"
-
-    @property
-    def data_docs_dir(self) -> Path:
-        return self.path / "data_docs"
+    def layout(self) -> Home:
+        return Home(Path(self.home))
 
     def sites(self) -> SitesFile:
         return load_sites(self.sites_file)

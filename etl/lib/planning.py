@@ -37,10 +37,11 @@ def plan_fetches(conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile) -
         """,
         {"day": day},
     ).fetchall()
+    configured = {site.name: site for site in sites.sites}
     per_site: dict[str, int] = {}
     requests = []
     for site_name, url, etag, last_modified, body_sha256, last_ok_day in rows:
-        site = next((s for s in sites.sites if s.name == site_name), None)
+        site = configured.get(site_name)
         if site is None:  # a site removed from the sites file since discovery
             continue
         if last_ok_day is not None and (day - last_ok_day).days < site.revisit_after_days:
@@ -85,11 +86,12 @@ def plan_extractions(
         """,
         {"day": day},
     ).fetchall()
+    configured = {site.name: site for site in sites.sites}
     pages = []
     for final_url, url, site_name, archive_key, body_sha256, encoding, fetched_at in rows:
-        if not any(s.name == site_name for s in sites.sites):
+        site = configured.get(site_name)
+        if site is None:  # a site removed from the sites file since it was fetched
             continue
-        site = sites.site(site_name)
         pages.append(
             PageToExtract(
                 url=final_url,

@@ -56,7 +56,7 @@ def validated(context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: Duc
             images=_day(conn, "work.normalized_images", day),
             related_links=_day(conn, "work.normalized_related_links", day),
         )
-    results = validate_batch(batch, run_id=context.run.run_id, docs_dir=akhbar.data_docs_dir)
+    results = validate_batch(batch, run_id=context.run.run_id, docs_dir=akhbar.layout.data_docs)
     quarantined_total = 0
     with duckdb.get_connection() as conn:
         for suite, (scratch_table, quarantine_table) in SUITES.items():
