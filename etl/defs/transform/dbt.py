@@ -1,6 +1,8 @@
 """Every dbt model is a Dagster asset downstream of the raw tables; dbt tests become asset checks."""
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -34,6 +36,9 @@ def news_dbt_models(
         # (the day's fetch log reaches site_daily with the next build that has something to load)
         context.log.info("this run loaded no row: the marts are unchanged and dbt build is skipped")
         return
+    # dbt runs in the project folder: give its profile the warehouse as an absolute path, so a relative
+    # DUCKDB_PATH (as in `.env` for `dagster dev`) names the same file for dbt as for the DuckDB resource
+    os.environ["DUCKDB_PATH"] = str(Path(duckdb.database).resolve())
     yield from dbt.cli(["build"], context=context).stream()
 
 
