@@ -24,6 +24,8 @@ from etl.lib.sites import SiteProfile
 
 # Below this many pages a pool costs more to start than it saves.
 _POOL_THRESHOLD = 8
+# Pages whose rows are held as Python objects before they become columns.
+_ROWS_BATCH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,16 +127,27 @@ def extract_pages(
 ) -> ExtractedFrames:
     """Extract every page; a page the extractor cannot read is a row with `error` set, never an exception."""
     workers = workers or os.cpu_count() or 1
-    articles, images, related = [], [], []
-    for row, page_images, page_related in _results(pages, archive_url, workers):
-        articles.append(row)
-        images.extend(page_images)
-        related.extend(page_related)
-    day = {"partition_date": partition_date}
-    return ExtractedFrames(
-        articles=rows_frame([{**row, **day} for row in articles], EXTRACTED_ARTICLES, "extracted articles"),
-        images=rows_frame([{**row, **day} for row in images], EXTRACTED_IMAGES, "extracted images"),
-        related_links=rows_frame(
-            [{**row, **day} for row in related], EXTRACTED_RELATED_LINKS, "extracted related links"
-        ),
-    )
+    shapes = {
+        "articles": (EXTRACTED_ARTICLES, "extracted articles"),
+        "images": (EXTRACTED_IMAGES, "extracted images"),
+        "related_links": (EXTRACTED_RELATED_LINKS, "extracted related links"),
+    }
+    frames: dict[str, list[pl.DataFrame]] = {name: [] for name in shapes}
+    rows: dict[str, list[dict]] = {name: [] for name in shapes}
+
+    def columns_from_rows() -> None:
+        # rows held as Python objects cost several times their columnar size: convert every batch
+        for name, (schema, what) in shapes.items():
+            frames[name].append(
+                rows_frame([{**row, "partition_date": partition_date} for row in rows[name]], schema, what)
+            )
+            rows[name].clear()
+
+    for done, (article, images, related) in enumerate(_results(pages, archive_url, workers), start=1):
+        rows["articles"].append(article)
+        rows["images"].extend(images)
+        rows["related_links"].extend(related)
+        if done % _ROWS_BATCH == 0:
+            columns_from_rows()
+    columns_from_rows()
+    return ExtractedFrames(**{name: pl.concat(parts, rechunk=True) for name, parts in frames.items()})

@@ -1,0 +1,78 @@
+"""The extract stage over archived pages: the process pool gives what one process gives, in batches."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+import etl.lib.extract_pages as extract_pages_module
+from etl.lib.archive import RawArchive
+from etl.lib.extract_pages import PageToExtract, extract_pages
+from etl.lib.schema import EXTRACTED_ARTICLES, EXTRACTED_IMAGES, EXTRACTED_RELATED_LINKS
+from etl.sample_site import expected
+
+PAGES = Path(extract_pages_module.__file__).parents[1] / "sample_site"
+DAY = date(2024, 10, 28)
+
+
+@pytest.fixture
+def archived(tmp_path: Path) -> tuple[str, list[PageToExtract]]:
+    archive = RawArchive(str(tmp_path / "archive"))
+    pages = []
+    truth = expected("http://127.0.0.1:8642")["pages"]
+    for copy in range(2):  # sixteen pages: enough for the pool
+        for page in truth:
+            body = (PAGES / page["file"]).read_bytes().replace(b"__BASE_URL__", b"http://127.0.0.1:8642")
+            key = archive.put(body)
+            pages.append(
+                PageToExtract(
+                    url=f"{page['url']}?copy={copy}",
+                    requested_url=page["url"],
+                    site="aawsat",
+                    archive_key=key,
+                    body_sha256=key,
+                    fetched_at=datetime(2024, 10, 28, tzinfo=UTC),
+                    encoding=page["encoding"],
+                    language_hint="ar",
+                )
+            )
+    missing = "0" * 64
+    pages.append(
+        PageToExtract(
+            url="http://127.0.0.1:8642/gone",
+            requested_url="http://127.0.0.1:8642/gone",
+            site="aawsat",
+            archive_key=missing,
+            body_sha256=missing,
+            fetched_at=datetime(2024, 10, 28, tzinfo=UTC),
+        )
+    )
+    return archive.root, pages
+
+
+def test_pool_and_single_process_agree_and_batches_lose_nothing(archived, monkeypatch):
+    archive_url, pages = archived
+    monkeypatch.setattr(extract_pages_module, "_ROWS_BATCH", 5)  # several batches, one of them partial
+    pooled = extract_pages(pages, archive_url=archive_url, partition_date=DAY, workers=2)
+    single = extract_pages(pages, archive_url=archive_url, partition_date=DAY, workers=1)
+    for frame, schema in (
+        (pooled.articles, EXTRACTED_ARTICLES),
+        (pooled.images, EXTRACTED_IMAGES),
+        (pooled.related_links, EXTRACTED_RELATED_LINKS),
+    ):
+        assert frame.schema == schema
+    assert pooled.articles.height == len(pages)
+    assert pooled.articles.equals(single.articles)
+    assert pooled.images.equals(single.images) and pooled.related_links.equals(single.related_links)
+    truth = expected("http://127.0.0.1:8642")["pages"]
+    assert pooled.images.height == 2 * sum(len(page["images"]) for page in truth)
+    assert pooled.related_links.height == 2 * sum(len(page["related"]) for page in truth)
+    assert pooled.articles["partition_date"].unique().to_list() == [DAY]
+
+
+def test_a_body_missing_from_the_archive_is_a_row_with_its_reason(archived):
+    archive_url, pages = archived
+    frames = extract_pages(pages[-1:], archive_url=archive_url, partition_date=DAY, workers=1)
+    assert frames.failed.height == 1
+    assert frames.failed["error"][0].startswith("archive read failed")
+    assert frames.images.is_empty() and frames.images.schema == EXTRACTED_IMAGES
