@@ -53,7 +53,7 @@ def print_status(home_dir: Path) -> int:
 
 
 def _print_runs(home: Home) -> None:
-    if not (home.dagster / "dagster.yaml").exists():
+    if not home.dagster.exists():
         return
     os.environ["DAGSTER_HOME"] = str(home.dagster.resolve())
     with dg.DagsterInstance.get() as instance:

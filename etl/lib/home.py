@@ -7,7 +7,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+# the instance settings shipped at the repository root (etl/lib/home.py -> ../../dagster.yaml)
+DAGSTER_YAML = Path(__file__).resolve().parents[2] / "dagster.yaml"
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Home:
         """Point the resources (through their environment variables) and Dagster's instance at this home."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.dagster.mkdir(exist_ok=True)
-        if DAGSTER_YAML.exists() and not (self.dagster / "dagster.yaml").exists():
+        if not (self.dagster / "dagster.yaml").exists():
             shutil.copy(DAGSTER_YAML, self.dagster / "dagster.yaml")
         os.environ.update(
             {
