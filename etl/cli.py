@@ -6,8 +6,13 @@ import argparse
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from etl.lib.sites import SitesFileError, load_sites
+
+if TYPE_CHECKING:
+    from etl.lib.home import Home
+    from etl.runner import RunOutcome
 
 # (asset, metadata key, label) of the per-stage summary
 SUMMARY = (
@@ -135,7 +140,7 @@ def _run(
     return 1 if failed else 0
 
 
-def _print_summary(day: str, outcome) -> None:  # noqa: ANN001
+def _print_summary(day: str, outcome: RunOutcome) -> None:
     print(f"\n{day}: run {outcome.run_id} {'succeeded' if outcome.success else 'FAILED'}")
     for asset, key, label in SUMMARY:
         value = outcome.metadata.get(asset, {}).get(key)
@@ -148,7 +153,7 @@ def _print_summary(day: str, outcome) -> None:  # noqa: ANN001
         print(f"  step failed: {failure}")
 
 
-def _print_where(home) -> None:  # noqa: ANN001
+def _print_where(home: Home) -> None:
     print(
         f"\nwarehouse: {home.warehouse}\npublished (read-only, for analysts): {home.published}\n"
         f'query it:  duckdb -readonly {home.published} "select title, published_at from marts.articles"\n'

@@ -1,5 +1,7 @@
 """Load: the day's validated rows appended to `raw.articles`, `raw.images` and `raw.related_links`."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -23,7 +25,7 @@ from etl.lib.warehouse import load_articles
     backfill_policy=one_day_per_run,
     pool="duckdb",
 )
-def raw_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource):  # noqa: ANN201
+def raw_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult]:
     """Append the day's validated rows in one transaction; rows already loaded are left alone (idempotent)."""
     day = partition_day(context.partition_key)
     with duckdb.get_connection() as conn:

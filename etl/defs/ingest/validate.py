@@ -1,6 +1,11 @@
 """Validation: the Great Expectations suites over the day's normalized rows; failing rows go to quarantine."""
 
+from collections.abc import Iterator
+from datetime import date
+
 import dagster as dg
+import duckdb
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run
@@ -47,7 +52,9 @@ VALIDATED = dg.AssetKey(["work", "validated"])
     backfill_policy=one_day_per_run,
     pool="duckdb",
 )
-def validated(context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: DuckDBResource):  # noqa: ANN201
+def validated(
+    context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: DuckDBResource
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Run the GX suites; passing rows move on, failing rows are quarantined with their reasons."""
     day = partition_day(context.partition_key)
     with duckdb.get_connection() as conn:
@@ -96,7 +103,7 @@ def validated(context: dg.AssetExecutionContext, akhbar: AkhbarHome, duckdb: Duc
         )
 
 
-def _day(conn, table: str, day):  # noqa: ANN001
+def _day(conn: duckdb.DuckDBPyConnection, table: str, day: date) -> pl.DataFrame:
     return conn.sql(
         f"select * exclude (partition_date), partition_date from {table} where partition_date = $day",
         params={"day": day},
