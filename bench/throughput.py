@@ -112,6 +112,7 @@ class TreeMemory:
 
     def __init__(self, pid: int) -> None:
         self.peak = 0
+        self.samples: list[tuple[float, int]] = []  # (epoch seconds, bytes), to find each stage's peak
         self._root = psutil.Process(pid)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -121,7 +122,9 @@ class TreeMemory:
         while not self._stop.is_set():
             try:
                 processes = [self._root, *self._root.children(recursive=True)]
-                self.peak = max(self.peak, sum(_rss(p) for p in processes))
+                rss = sum(_rss(p) for p in processes)
+                self.peak = max(self.peak, rss)
+                self.samples.append((time.time(), rss))
             except psutil.Error:
                 pass
             time.sleep(0.1)
@@ -167,18 +170,24 @@ def run_pipeline(sites_file: Path, home: Path) -> dict:
     if process.returncode != 0:
         raise SystemExit(f"akhbar run failed:\n{output[-3000:]}")
     run_id = re.search(r"run ([0-9a-f-]{36}) succeeded", output)[1]
-    return {"wall": wall, "peak": peak, "steps": step_durations(home, run_id), "output": output}
+    windows = step_windows(home, run_id)
+    steps = {step: end - start for step, (start, end) in windows.items()}
+    step_peaks = {
+        step: max((rss for at, rss in memory.samples if start <= at <= end), default=0)
+        for step, (start, end) in windows.items()
+    }
+    return {"wall": wall, "peak": peak, "steps": steps, "step_peaks": step_peaks, "output": output}
 
 
-def step_durations(home: Path, run_id: str) -> dict[str, float]:
+def step_windows(home: Path, run_id: str) -> dict[str, tuple[float, float]]:
+    """Each step's (start, end) in epoch seconds; a skipped step (nothing new to publish) took no time."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-        # a skipped step (nothing new to publish) has no start or end: it took no time
         return {
-            stats.step_key: (stats.end_time - stats.start_time)
+            stats.step_key: (stats.start_time, stats.end_time)
             if stats.start_time and stats.end_time
-            else 0.0
+            else (0.0, 0.0)
             for stats in instance.get_run_step_stats(run_id)
         }
 
@@ -240,9 +249,10 @@ def main() -> int:
     print(f"  = {fixed['wall'] / first['wall']:.2f} of the first run")
     print(f"marginal cost per page: {1000 * marginal / n:.1f} ms")
     print(f"peak resident memory of the process tree: {first['peak'] / 2**20:.0f} MiB")
-    print(f"\n{'time per stage (s)':40}{'first':>8}{'again':>8}")
+    print(f"\n{'time per stage (s)':40}{'first':>8}{'again':>8}{'peak MiB':>10}")
     for step, seconds in first["steps"].items():
-        print(f"  {step:<38}{seconds:>8.1f}{fixed['steps'].get(step, 0.0):>8.1f}")
+        peak = first["step_peaks"].get(step, 0) / 2**20
+        print(f"  {step:<38}{seconds:>8.1f}{fixed['steps'].get(step, 0.0):>8.1f}{peak:>10.0f}")
     return 0
 
 
