@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,20 +167,17 @@ def _demo(home_dir: Path, day: str, port: int, executor: str, verbose: bool) -> 
     from etl.sample_site.server import serve_sample_site, sites_yaml
 
     home_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        server = serve_sample_site(port=port)
-        site = server.__enter__()
-    except OSError as error:
-        raise UsageError(
-            f"cannot serve the sample site on 127.0.0.1:{port}: {error.strerror} (try --port 0)"
-        ) from None
-    try:
+    with ExitStack() as stack:
+        try:
+            site = stack.enter_context(serve_sample_site(port=port))
+        except OSError as error:
+            raise UsageError(
+                f"cannot serve the sample site on 127.0.0.1:{port}: {error.strerror} (try --port 0)"
+            ) from None
         sites_file = home_dir / "demo-sites.yaml"
         sites_file.write_text(sites_yaml(site.base_url), encoding="utf-8")
         print(f"akhbar: serving the sample site at {site.base_url}", flush=True)
         return _run(sites_file, home_dir, [day], from_archive=False, executor=executor, verbose=verbose)
-    finally:
-        server.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

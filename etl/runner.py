@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from etl.defs.progress import step_failure_reason
+
 
 def prepare_dbt() -> None:
     """Parse the dbt project once, so `@dbt_assets` finds its manifest when the definitions load."""
@@ -66,16 +68,11 @@ def run_partition(
             key = "/".join(materialization.asset_key.path)
             outcome.metadata[key] = {k: v.value for k, v in materialization.metadata.items()}
         elif event.is_step_failure:
-            outcome.failed_steps.append(f"{event.step_key}: {_failure_message(event)}")
+            outcome.failed_steps.append(f"{event.step_key}: {step_failure_reason(event)}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             outcome.checks.append((evaluation.check_name, evaluation.passed))
     return outcome
-
-
-def _failure_message(event: dg.DagsterEvent) -> str:
-    error = event.step_failure_data.error if event.step_failure_data else None
-    return error.message.strip().splitlines()[-1] if error and error.message else "failed"
 
 
 def _run_config(from_archive: bool, verbose: bool, executor: str) -> dict:

@@ -11,6 +11,12 @@ import dagster as dg
 _META = "dagster_meta"
 
 
+def step_failure_reason(event: dg.DagsterEvent) -> str:
+    """The last line of a failed step's error: the one that says what went wrong."""
+    error = event.step_failure_data.error if event.step_failure_data else None
+    return error.message.strip().splitlines()[-1] if error and error.message else "failed"
+
+
 class _ProgressHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -38,9 +44,7 @@ class _ProgressHandler(logging.Handler):
             took = time.monotonic() - self._started.get(step, time.monotonic())
             return f"  ok {step} ({took:.1f}s)"
         if kind == "STEP_FAILURE":
-            error = event.step_failure_data.error if event.step_failure_data else None
-            reason = error.message.strip().splitlines()[-1] if error and error.message else "failed"
-            return f"  FAILED {step}: {reason}"
+            return f"  FAILED {step}: {step_failure_reason(event)}"
         if kind == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
             return f"    ! check {event.event_specific_data.check_name} failed"
         return None

@@ -249,15 +249,29 @@ def replace_partition(
     conn: duckdb.DuckDBPyConnection, table: str, partition_date: date, frame: pl.DataFrame
 ) -> int:
     """Replace one day of a `work.*` scratch table with `frame`; returns the rows written."""
-    name = table.removeprefix("work.")
-    if name not in WORK_TABLES:
-        raise ValueError(f"not a work table: {table!r} (expected one of {', '.join(WORK_TABLES)})")
+    name = _work_table(table)
     rows = conform(frame, WORK_TABLES[name], f"work.{name}").with_columns(
         partition_date=pl.lit(partition_date, pl.Date)
     )
     with _registered(conn, rows) as source, _transaction(conn):
         conn.execute(f"delete from work.{name} where partition_date = ?", [partition_date])
         return _count(conn.execute(f"insert into work.{name} by name select * from {source}"))
+
+
+def _work_table(table: str) -> str:
+    """The name of a `work.*` scratch table, or a one-line error naming the ones there are."""
+    name = table.removeprefix("work.")
+    if name not in WORK_TABLES:
+        raise ValueError(f"not a work table: {table!r} (expected one of {', '.join(WORK_TABLES)})")
+    return name
+
+
+def read_partition(conn: duckdb.DuckDBPyConnection, table: str, partition_date: date) -> pl.DataFrame:
+    """One day of a `work.*` scratch table, as its stage wrote it."""
+    name = _work_table(table)
+    return conn.sql(
+        f"select * from work.{name} where partition_date = $day", params={"day": partition_date}
+    ).pl()
 
 
 def load_discovered(

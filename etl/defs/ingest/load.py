@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.lib.frames import partition_day
-from etl.lib.warehouse import load_articles
+from etl.lib.warehouse import load_articles, read_partition
 
 
 @dg.multi_asset(
@@ -30,9 +30,7 @@ def raw_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> Ite
     day = partition_day(context.partition_key)
     with duckdb.get_connection() as conn:
         frames = {
-            name: conn.sql(
-                f"select * from work.validated_{name} where partition_date = $day", params={"day": day}
-            ).pl()
+            name: read_partition(conn, f"work.validated_{name}", day)
             for name in ("articles", "images", "related_links")
         }
         counts = load_articles(

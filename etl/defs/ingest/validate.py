@@ -1,11 +1,8 @@
 """Validation: the Great Expectations suites over the day's normalized rows; failing rows go to quarantine."""
 
 from collections.abc import Iterator
-from datetime import date
 
 import dagster as dg
-import duckdb
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run
@@ -13,7 +10,7 @@ from etl.defs.resources import AkhbarHome
 from etl.lib.frames import partition_day
 from etl.lib.normalize import NormalizedBatch
 from etl.lib.quality import validate_batch
-from etl.lib.warehouse import load_quarantine, replace_partition
+from etl.lib.warehouse import load_quarantine, read_partition, replace_partition
 
 # GX suite -> (scratch table the passing rows go to, quarantine table the failing rows go to)
 SUITES = {
@@ -59,9 +56,9 @@ def validated(
     day = partition_day(context.partition_key)
     with duckdb.get_connection() as conn:
         batch = NormalizedBatch(
-            articles=_day(conn, "work.normalized_articles", day),
-            images=_day(conn, "work.normalized_images", day),
-            related_links=_day(conn, "work.normalized_related_links", day),
+            articles=read_partition(conn, "work.normalized_articles", day),
+            images=read_partition(conn, "work.normalized_images", day),
+            related_links=read_partition(conn, "work.normalized_related_links", day),
         )
     results = validate_batch(batch, run_id=context.run.run_id, docs_dir=akhbar.layout.data_docs)
     quarantined_total = 0
@@ -101,10 +98,3 @@ def validated(
             asset_key=quarantine_table.split("."),
             metadata={"dagster/row_count": results[suite].quarantined.height},
         )
-
-
-def _day(conn: duckdb.DuckDBPyConnection, table: str, day: date) -> pl.DataFrame:
-    return conn.sql(
-        f"select * exclude (partition_date), partition_date from {table} where partition_date = $day",
-        params={"day": day},
-    ).pl()
