@@ -76,7 +76,7 @@ def run_partition(
 
 
 def _run_config(from_archive: bool, verbose: bool, executor: str) -> dict:
-    ops = ("raw__discovered_urls", "pages", "work__extracted")  # op names of the assets taking IngestConfig
+    ops = ("raw__discovered_urls", "fetch_and_extract")  # op names of the assets taking IngestConfig
     execution = (
         # forkserver with the definitions preloaded: each step's process starts without importing them again
         {

@@ -54,5 +54,5 @@ def test_steps_that_talk_to_sites_retry_and_data_steps_do_not():
         a.op.name: a.op.retry_policy for a in definitions().assets if isinstance(a, dg.AssetsDefinition)
     }
     assert policies["raw__discovered_urls"].max_retries == 2
-    assert policies["pages"].max_retries == 2
+    assert policies["fetch_and_extract"].max_retries == 2
     assert policies["news_dbt_models"] is None

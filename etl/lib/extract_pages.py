@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -53,6 +54,14 @@ class ExtractedFrames:
     def failed(self) -> pl.DataFrame:
         return self.articles.filter(pl.col("error").is_not_null())
 
+
+_SHAPES = {
+    "articles": (EXTRACTED_ARTICLES, "extracted articles"),
+    "images": (EXTRACTED_IMAGES, "extracted images"),
+    "related_links": (EXTRACTED_RELATED_LINKS, "extracted related links"),
+}
+# Results arrive in completion order; these make a day's frames the same from one run to the next.
+_ORDER = {"articles": ["site", "url"], "images": ["url", "position"], "related_links": ["url", "position"]}
 
 _worker_archive: RawArchive | None = None
 
@@ -98,8 +107,10 @@ def _extract_one(
         "field_sources": json.dumps(article.field_sources, ensure_ascii=False, sort_keys=True),
         "error": read_error or article.error,
     }
-    images = [{"url": page.url, **_renamed(asdict(image), url="image_url")} for image in article.images]
-    related = [{"url": page.url, **_renamed(asdict(link), url="target_url")} for link in article.related]
+    # the archive key tells a page's rows from those of another body of the same URL (see ExtractionPool)
+    key = {"url": page.url, "archive_key": page.archive_key}
+    images = [{**key, **_renamed(asdict(image), url="image_url")} for image in article.images]
+    related = [{**key, **_renamed(asdict(link), url="target_url")} for link in article.related]
     return row, images, related
 
 
@@ -107,47 +118,127 @@ def _renamed(record: dict, **renames: str) -> dict:
     return {renames.get(key, key): value for key, value in record.items()}
 
 
-def _results(pages: Sequence[PageToExtract], archive_url: str, workers: int) -> Iterator[tuple]:
-    if workers <= 1 or len(pages) < _POOL_THRESHOLD:
-        archive = RawArchive(archive_url)
+class ExtractionPool:
+    """Extract pages as they are handed in, on every core, while the caller goes on (fetching the next ones).
+
+    `submit` hands in a page as soon as its body is archived; `frames(pages)` then returns the rows of exactly
+    `pages` (the authoritative plan): a page planned but not submitted is extracted then, a page submitted but
+    not planned is dropped. Finished rows become columns every `_ROWS_BATCH` pages, so memory follows the
+    batch, not the day.
+    """
+
+    def __init__(self, *, archive_url: str, partition_date: date, workers: int | None = None) -> None:
+        self._archive_url = archive_url
+        self._partition_date = partition_date
+        self._workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._waiting: list[PageToExtract] = []  # held until there are enough pages to pay for a pool
+        self._submitted: dict[str, str] = {}  # url -> archive key
+        self._futures: list[Future] = []
+        self._done: list[tuple[dict, list[dict], list[dict]]] = []
+        self._done_lock = threading.Lock()
+        self._batches: dict[str, list[pl.DataFrame]] = {name: [] for name in _SHAPES}
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, page: PageToExtract) -> None:
+        """Start extracting `page`; a URL already submitted with the same body is not extracted again."""
+        if self._submitted.get(page.url) == page.archive_key:
+            return
+        self._submitted[page.url] = page.archive_key
+        if self._pool is None and self._workers > 1:
+            self._waiting.append(page)
+            if len(self._waiting) >= _POOL_THRESHOLD:
+                self._start_pool()
+        elif self._pool is not None:
+            future = self._pool.submit(_extract_one, page)
+            future.add_done_callback(self._collect)
+            self._futures.append(future)
+        else:
+            self._done.append(_extract_one(page, self._local_archive()))
+        self._columns_from_done(full_batches_only=True)
+
+    def frames(self, pages: Sequence[PageToExtract]) -> ExtractedFrames:
+        """The rows of exactly `pages`, once every one of them is extracted."""
         for page in pages:
-            yield _extract_one(page, archive)
-        return
-    # forkserver: the pipeline process has threads, which plain fork must not copy
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["etl.lib.extract"])
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(archive_url,)
-    ) as pool:
-        yield from pool.map(_extract_one, pages, chunksize=max(1, min(32, len(pages) // (workers * 4))))
+            self.submit(page)
+        archive = self._local_archive()
+        for page in self._waiting:  # too few pages for a pool: this process does them
+            self._done.append(_extract_one(page, archive))
+        self._waiting.clear()
+        for future in self._futures:
+            future.result()  # an exception here is a bug in the worker wrapper, never a page's fault
+        self._futures.clear()
+        self._columns_from_done(full_batches_only=False)
+        wanted = pl.DataFrame(
+            {"url": [page.url for page in pages], "archive_key": [page.archive_key for page in pages]},
+            schema={"url": pl.String, "archive_key": pl.String},
+        )
+        frames = {}
+        for name, (schema, _) in _SHAPES.items():
+            frame = pl.concat(self._batches[name], rechunk=True) if self._batches[name] else None
+            if frame is None:
+                frames[name] = pl.DataFrame(schema=schema)
+                continue
+            # a page submitted while fetching but planned with another body (or not at all) is dropped
+            frame = frame.join(wanted, on=["url", "archive_key"], how="semi", maintain_order="left")
+            frames[name] = frame.sort(_ORDER[name], maintain_order=True).select(schema.names())
+        return ExtractedFrames(**frames)
+
+    def _start_pool(self) -> None:
+        # forkserver: the pipeline process has threads, which plain fork must not copy
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["etl.lib.extract"])
+        self._pool = ProcessPoolExecutor(
+            self._workers, mp_context=context, initializer=_init_worker, initargs=(self._archive_url,)
+        )
+        waiting, self._waiting = self._waiting, []
+        for page in waiting:
+            future = self._pool.submit(_extract_one, page)
+            future.add_done_callback(self._collect)
+            self._futures.append(future)
+
+    def _collect(self, future: Future) -> None:
+        # runs on the pool's result thread: only hand the rows over, the caller makes columns of them
+        if future.cancelled() or future.exception() is not None:
+            return
+        with self._done_lock:
+            self._done.append(future.result())
+
+    def _local_archive(self) -> RawArchive:
+        return RawArchive(self._archive_url)
+
+    def _columns_from_done(self, *, full_batches_only: bool) -> None:
+        """Rows held as Python objects cost several times their columnar size: make columns of them."""
+        with self._done_lock:
+            if full_batches_only and len(self._done) < _ROWS_BATCH:
+                return
+            done, self._done = self._done, []
+        if not done:
+            return
+        rows: dict[str, list[dict]] = {"articles": [], "images": [], "related_links": []}
+        for article, images, related in done:
+            rows["articles"].append(article)
+            rows["images"].extend(images)
+            rows["related_links"].extend(related)
+        for name, (schema, what) in _SHAPES.items():
+            keyed = schema if "archive_key" in schema else pl.Schema({**schema, "archive_key": pl.String})
+            self._batches[name].append(
+                rows_frame(
+                    [{**row, "partition_date": self._partition_date} for row in rows[name]], keyed, what
+                )
+            )
 
 
 def extract_pages(
     pages: Sequence[PageToExtract], *, archive_url: str, partition_date: date, workers: int | None = None
 ) -> ExtractedFrames:
     """Extract every page; a page the extractor cannot read is a row with `error` set, never an exception."""
-    workers = workers or os.cpu_count() or 1
-    shapes = {
-        "articles": (EXTRACTED_ARTICLES, "extracted articles"),
-        "images": (EXTRACTED_IMAGES, "extracted images"),
-        "related_links": (EXTRACTED_RELATED_LINKS, "extracted related links"),
-    }
-    frames: dict[str, list[pl.DataFrame]] = {name: [] for name in shapes}
-    rows: dict[str, list[dict]] = {name: [] for name in shapes}
-
-    def columns_from_rows() -> None:
-        # rows held as Python objects cost several times their columnar size: convert every batch
-        for name, (schema, what) in shapes.items():
-            frames[name].append(
-                rows_frame([{**row, "partition_date": partition_date} for row in rows[name]], schema, what)
-            )
-            rows[name].clear()
-
-    for done, (article, images, related) in enumerate(_results(pages, archive_url, workers), start=1):
-        rows["articles"].append(article)
-        rows["images"].extend(images)
-        rows["related_links"].extend(related)
-        if done % _ROWS_BATCH == 0:
-            columns_from_rows()
-    columns_from_rows()
-    return ExtractedFrames(**{name: pl.concat(parts, rechunk=True) for name, parts in frames.items()})
+    with ExtractionPool(archive_url=archive_url, partition_date=partition_date, workers=workers) as pool:
+        return pool.frames(pages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 
@@ -86,23 +86,32 @@ def plan_extractions(
         """,
         {"day": day},
     ).fetchall()
-    configured = {site.name: site for site in sites.sites}
-    pages = []
-    for final_url, url, site_name, archive_key, body_sha256, encoding, fetched_at in rows:
-        site = configured.get(site_name)
-        if site is None:  # a site removed from the sites file since it was fetched
-            continue
-        pages.append(
-            PageToExtract(
-                url=final_url,
-                requested_url=url,
-                site=site_name,
-                archive_key=archive_key,
-                body_sha256=body_sha256,
-                fetched_at=fetched_at,
-                encoding=encoding,
-                language_hint=site.language,
-                profile=sites.profile_for(site_name),
-            )
-        )
-    return pages
+    pages = (page_to_extract(sites, *row) for row in rows)
+    return [page for page in pages if page is not None]
+
+
+def page_to_extract(
+    sites: SitesFile,
+    final_url: str,
+    url: str,
+    site_name: str,
+    archive_key: str,
+    body_sha256: str,
+    encoding: str | None,
+    fetched_at: datetime,
+) -> PageToExtract | None:
+    """A fetched page with what its site says about reading it; None for a site no longer in the sites file."""
+    site = next((site for site in sites.sites if site.name == site_name), None)
+    if site is None:
+        return None
+    return PageToExtract(
+        url=final_url,
+        requested_url=url,
+        site=site_name,
+        archive_key=archive_key,
+        body_sha256=body_sha256,
+        fetched_at=fetched_at,
+        encoding=encoding,
+        language_hint=site.language,
+        profile=sites.profile_for(site_name),
+    )

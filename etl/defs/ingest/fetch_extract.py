@@ -1,0 +1,186 @@
+"""Fetching and extraction in one step, so extraction runs on every core while the next pages download.
+
+Each page goes to the extraction pool as soon as its body is archived; when fetching ends, the day's plan
+(`plan_extractions`, from the fetch log just loaded) decides which rows stand. The three assets keep their own
+keys and lineage (`raw/pages` -> `work/extracted`), and each can be materialized alone: extraction alone, or
+with `from_archive`, re-reads the archive without a request.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from etl.defs.ingest.config import IngestConfig
+from etl.defs.partitions import daily_partitions, one_day_per_run, transient_retry
+from etl.defs.resources import AkhbarHome, HttpClientResource, RawArchiveResource
+from etl.lib.extract_pages import ExtractedFrames, ExtractionPool, PageToExtract
+from etl.lib.fetch import fetch_pages
+from etl.lib.frames import partition_day, records_frame
+from etl.lib.planning import page_to_extract, plan_extractions, plan_fetches
+from etl.lib.records import FetchAttempt
+from etl.lib.sites import SitesFile
+from etl.lib.warehouse import FETCH_ATTEMPTS, load_fetch_log, replace_partition
+
+FETCH_LOG = dg.AssetKey(["raw", "fetch_log"])
+PAGES = dg.AssetKey(["raw", "pages"])
+EXTRACTED = dg.AssetKey(["work", "extracted"])
+
+
+@dg.multi_asset(
+    name="fetch_and_extract",
+    specs=[
+        dg.AssetSpec(
+            FETCH_LOG,
+            deps=[dg.AssetKey(["raw", "discovered_urls"])],
+            description="One row per HTTP attempt, with its outcome class, bytes, timing and archive key.",
+            kinds={"duckdb"},
+            skippable=True,
+        ),
+        dg.AssetSpec(
+            PAGES,
+            deps=[dg.AssetKey(["raw", "discovered_urls"])],
+            description="The latest fetch state of each URL: validators for conditional GET, body hash, archive key.",
+            kinds={"duckdb"},
+            skippable=True,
+        ),
+        dg.AssetSpec(
+            EXTRACTED,
+            deps=[PAGES],
+            description="Articles, images and related links as printed on the day's new pages (`work.extracted_*`).",
+            kinds={"python", "duckdb"},
+            skippable=True,
+        ),
+    ],
+    can_subset=True,
+    group_name="ingest",
+    partitions_def=daily_partitions,
+    backfill_policy=one_day_per_run,
+    retry_policy=transient_retry,
+    pool="duckdb",
+)
+def fetch_and_extract(
+    context: dg.AssetExecutionContext,
+    config: IngestConfig,
+    akhbar: AkhbarHome,
+    http: HttpClientResource,
+    archive: RawArchiveResource,
+    duckdb: DuckDBResource,
+) -> Iterator[dg.MaterializeResult]:
+    """Fetch the day's planned pages politely, every attempt logged and every body archived, and extract the
+    new ones as they arrive."""
+    day = partition_day(context.partition_key)
+    sites = akhbar.sites()
+    selected = context.selected_asset_keys
+    fetching = bool({FETCH_LOG, PAGES} & selected) and not config.from_archive
+    with ExtractionPool(archive_url=archive.url, partition_date=day) as extraction:
+        if fetching:
+            extract_new = extraction.submit if EXTRACTED in selected else None
+            yield from _fetch(context, sites, http, archive, duckdb, extract_new)
+        elif {FETCH_LOG, PAGES} & selected:
+            context.log.info("from_archive: no page is fetched; extraction reads the archive")
+            for key in sorted({FETCH_LOG, PAGES} & selected):
+                yield dg.MaterializeResult(asset_key=key, metadata={"from_archive": True, "requests": 0})
+        if EXTRACTED in selected:
+            with duckdb.get_connection() as conn:
+                planned = plan_extractions(conn, day, sites, from_archive=config.from_archive)
+            context.log.info(f"extracting {len(planned)} pages")
+            frames = extraction.frames(planned)
+            yield _store_extracted(context, duckdb, frames)
+
+
+def _fetch(
+    context: dg.AssetExecutionContext,
+    sites: SitesFile,
+    http: HttpClientResource,
+    archive: RawArchiveResource,
+    duckdb: DuckDBResource,
+    extract_new: Callable[[PageToExtract], None] | None,
+) -> Iterator[dg.MaterializeResult]:
+    day = partition_day(context.partition_key)
+    with duckdb.get_connection() as conn:
+        requests = plan_fetches(conn, day, sites)
+    context.log.info(f"fetching {len(requests)} pages")
+
+    def on_attempt(attempt: FetchAttempt) -> None:
+        if attempt.is_final and attempt.outcome not in ("ok", "not_modified"):
+            context.log.warning(f"{attempt.outcome}: {attempt.url}: {attempt.error or attempt.status}")
+        # the same test as plan_extractions': a final attempt that brought a new body
+        if extract_new and attempt.is_final and attempt.outcome == "ok" and not attempt.unchanged:
+            page = page_to_extract(
+                sites,
+                attempt.final_url or attempt.url,
+                attempt.url,
+                attempt.site,
+                attempt.archive_key,
+                attempt.body_sha256,
+                attempt.encoding,
+                attempt.fetched_at,
+            )
+            if page is not None and page.archive_key:
+                extract_new(page)
+
+    attempts = fetch_pages(
+        requests,
+        sites=sites,
+        archive=archive.archive(),
+        settings=http.settings(sites),
+        on_attempt=on_attempt,
+    )
+    with duckdb.get_connection() as conn:
+        load_fetch_log(conn, day, context.run.run_id, records_frame(attempts, FETCH_ATTEMPTS))
+    finals = [attempt for attempt in attempts if attempt.is_final]
+    outcomes = Counter(attempt.outcome for attempt in finals)
+    selected = context.selected_asset_keys
+    if PAGES in selected:
+        yield dg.MaterializeResult(asset_key=PAGES, metadata={"dagster/row_count": len(finals)})
+    if FETCH_LOG in selected:
+        yield dg.MaterializeResult(
+            asset_key=FETCH_LOG,
+            metadata={
+                "dagster/row_count": len(attempts),
+                "requests": len(requests),
+                "fetched": outcomes["ok"],
+                "not_modified": outcomes["not_modified"],
+                "unchanged": sum(1 for a in finals if a.outcome == "ok" and a.unchanged),
+                "failed": sum(n for outcome, n in outcomes.items() if outcome not in ("ok", "not_modified")),
+                "outcomes": dg.MetadataValue.json(dict(outcomes)),
+                "bytes_received": sum(a.bytes_received for a in attempts),
+            },
+        )
+
+
+def _store_extracted(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, frames: ExtractedFrames
+) -> dg.MaterializeResult:
+    day = partition_day(context.partition_key)
+    failed = frames.failed
+    for url, error in failed.select("url", "error").rows():
+        context.log.warning(f"extraction failed: {url}: {error}")
+    with duckdb.get_connection() as conn:
+        replace_partition(conn, "work.extracted_articles", day, frames.articles)
+        replace_partition(conn, "work.extracted_images", day, frames.images)
+        replace_partition(conn, "work.extracted_related_links", day, frames.related_links)
+    ok = frames.articles.filter(pl.col("error").is_null())
+    return dg.MaterializeResult(
+        asset_key=EXTRACTED,
+        metadata={
+            "dagster/row_count": frames.articles.height,
+            "extracted": ok.height,
+            "failed": failed.height,
+            "images": frames.images.height,
+            "related_links": frames.related_links.height,
+            "preview": dg.MetadataValue.md(_preview(ok)),
+        },
+    )
+
+
+def _preview(articles: pl.DataFrame) -> str:
+    if articles.is_empty():
+        return "no new article"
+    head = articles.head(10).select("site", "title", "url")
+    lines = ["| site | title | url |", "|---|---|---|"]
+    lines += [f"| {site} | {(title or '').replace('|', '/')} | {url} |" for site, title, url in head.rows()]
+    return "\n".join(lines)
