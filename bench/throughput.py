@@ -1,14 +1,18 @@
 """Throughput of the whole pipeline against its floor, bare trafilatura, on the real pages of ../shared/corpus.
 
-    .venv/bin/python bench/throughput.py [--scale 1] [--corpus ../shared/corpus]     (make bench)
+    .venv/bin/python bench/throughput.py [--sizes 1,2] [--corpus ../shared/corpus]     (make bench)
 
 Every corpus page is served from loopback servers (one site per dataset, listed in a sitemap); `akhbar run`
 runs over them into a fresh home, in a child process. In the same process tree the floor is timed:
-`trafilatura.bare_extraction` over the same bytes in a pool of as many processes as cores. Printed: pages per
-second for both, the fixed cost of a run (a second run of the same day: no new page, every fetch a 304), the marginal cost per
-page, the time per stage, and the peak resident memory of the whole process tree.
-`--scale K` serves every page K times under distinct URLs with a small distinct edit, to show that memory
-follows the batch, not the corpus.
+`trafilatura.bare_extraction` over the same bytes in a pool of as many processes as cores.
+
+`--sizes A,B` runs the pipeline twice, each into a fresh home: over the corpus served A times and B times
+(every copy under distinct URLs with a small distinct edit). A run costs T(n) = fixed + n / rate, so the
+marginal rate (pages per second once running) is the slope (n_B - n_A) / (T_B - T_A); the fixed cost is
+measured directly, as the first size's day run again (no new page, every fetch a 304). Printed for each run:
+wall time, pages per second, the time, CPU seconds and peak memory of every stage, and the peak memory of the
+whole process tree, as PSS (each shared page counted once, split among the processes sharing it) and as the
+plain sum of every process's RSS (shared pages counted once per process: an overcount).
 """
 
 from __future__ import annotations
@@ -85,8 +89,8 @@ class _CorpusSite(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def serve(pages: list[bytes], scale: int) -> tuple[ThreadingHTTPServer, str]:
-    handler = type("Site", (_CorpusSite,), {"pages": pages, "scale": scale})
+def serve(pages: list[bytes]) -> tuple[ThreadingHTTPServer, str]:
+    handler = type("Site", (_CorpusSite,), {"pages": pages})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -107,13 +111,15 @@ def sites_yaml(sites: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class TreeMemory:
-    """Peak resident memory of a process and all its children, sampled every 100 ms."""
+class TreeSampler:
+    """Memory and CPU time of a process and all its children, sampled every 100 ms."""
 
     def __init__(self, pid: int) -> None:
-        self.peak = 0
-        self.samples: list[tuple[float, int]] = []  # (epoch seconds, bytes), to find each stage's peak
+        self.peak_pss = self.peak_rss = 0
+        # (epoch seconds, PSS bytes, CPU seconds of the tree so far, of the root process so far)
+        self.samples: list[tuple[float, int, float, float]] = []
         self._root = psutil.Process(pid)
+        self._cpu_of: dict[int, float] = {}  # CPU seconds last seen per pid: an exited child keeps its share
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -122,24 +128,36 @@ class TreeMemory:
         while not self._stop.is_set():
             try:
                 processes = [self._root, *self._root.children(recursive=True)]
-                rss = sum(_rss(p) for p in processes)
-                self.peak = max(self.peak, rss)
-                self.samples.append((time.time(), rss))
             except psutil.Error:
-                pass
+                processes = []
+            pss = rss = 0
+            for process in processes:
+                try:
+                    with process.oneshot():
+                        memory = process.memory_full_info()
+                        times = process.cpu_times()
+                except psutil.Error:
+                    continue
+                pss, rss = pss + memory.pss, rss + memory.rss
+                self._cpu_of[process.pid] = times.user + times.system
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            root_cpu = self._cpu_of.get(self._root.pid, 0.0)
+            self.samples.append((time.time(), pss, sum(self._cpu_of.values()), root_cpu))
             time.sleep(0.1)
 
-    def stop(self) -> int:
+    def stop(self) -> None:
         self._stop.set()
         self._thread.join()
-        return self.peak
 
-
-def _rss(process: psutil.Process) -> int:
-    try:
-        return process.memory_info().rss
-    except psutil.Error:
-        return 0
+    def window(self, start: float, end: float) -> tuple[int, float, float]:
+        """(peak PSS bytes, CPU seconds of the tree, of the root process) between two epoch times."""
+        inside = [sample for sample in self.samples if start <= sample[0] <= end]
+        if not inside:
+            return 0, 0.0, 0.0
+        before = [sample for sample in self.samples if sample[0] < start]
+        first = before[-1] if before else inside[0]
+        last = inside[-1]
+        return max(sample[1] for sample in inside), last[2] - first[2], last[3] - first[3]
 
 
 def run_pipeline(sites_file: Path, home: Path) -> dict:
@@ -163,20 +181,18 @@ def run_pipeline(sites_file: Path, home: Path) -> dict:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    memory = TreeMemory(process.pid)
+    sampler = TreeSampler(process.pid)
     output, _ = process.communicate()
     wall = time.perf_counter() - started
-    peak = memory.stop()
+    sampler.stop()
     if process.returncode != 0:
         raise SystemExit(f"akhbar run failed:\n{output[-3000:]}")
     run_id = re.search(r"run ([0-9a-f-]{36}) succeeded", output)[1]
-    windows = step_windows(home, run_id)
-    steps = {step: end - start for step, (start, end) in windows.items()}
-    step_peaks = {
-        step: max((rss for at, rss in memory.samples if start <= at <= end), default=0)
-        for step, (start, end) in windows.items()
+    stages = {
+        step: (end - start, *sampler.window(start, end))
+        for step, (start, end) in step_windows(home, run_id).items()
     }
-    return {"wall": wall, "peak": peak, "steps": steps, "step_peaks": step_peaks, "output": output}
+    return {"wall": wall, "pss": sampler.peak_pss, "rss": sampler.peak_rss, "stages": stages}
 
 
 def step_windows(home: Path, run_id: str) -> dict[str, tuple[float, float]]:
@@ -214,45 +230,68 @@ def main() -> int:
     )
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument(
-        "--scale", type=int, default=1, help="serve every page this many times (distinct URLs)"
+        "--sizes",
+        default="1,2",
+        help="two scales A,B: the corpus served A and B times (distinct URLs), one fresh run each",
     )
     args = parser.parse_args()
+    small, large = sorted(int(size) for size in args.sizes.split(","))
+    if not 0 < small < large:
+        parser.error("--sizes takes two different positive scales, such as 1,2")
 
     corpus = load_corpus(args.corpus)
-    servers = {name: serve(pages, args.scale) for name, pages in corpus.items()}
-    all_pages = [page for pages in corpus.values() for page in pages] * args.scale
-    n = len(all_pages)
-    print(
-        f"corpus: {sum(map(len, corpus.values()))} pages in {len(corpus)} sites, served x{args.scale} = {n} pages"
-    )
+    servers = {name: serve(pages) for name, pages in corpus.items()}
+    per_copy = sum(map(len, corpus.values()))
+    print(f"corpus: {per_copy} pages in {len(corpus)} sites; runs over x{small} and x{large}")
 
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
         tmp = Path(tmp)
         sites_file = tmp / "sites.yaml"
         sites_file.write_text(sites_yaml({name.split("-")[0]: url for name, (_, url) in servers.items()}))
-        floor_seconds = floor(all_pages)
-        first = run_pipeline(sites_file, tmp / "home")
-        # the same day again: every page answers 304, so this run is the fixed cost of a run with no new page
-        fixed = run_pipeline(sites_file, tmp / "home")
+        floor_seconds = floor([page for pages in corpus.values() for page in pages] * small)
+        runs, again = {}, {}
+        for scale in (small, large):
+            for server, _ in servers.values():
+                server.RequestHandlerClass.scale = scale
+            runs[scale] = run_pipeline(sites_file, tmp / f"home-x{scale}")
+            # the same day again: every page answers 304, so this run is the fixed cost of a run
+            again[scale] = run_pipeline(sites_file, tmp / f"home-x{scale}")
         for server, _ in servers.values():
             server.shutdown()
 
-    marginal = first["wall"] - fixed["wall"]
-    print(f"\n{'':34}{'pages/s':>10}{'seconds':>10}")
+    n_small, n_large = per_copy * small, per_copy * large
+    floor_rate = n_small / floor_seconds
+    marginal_rate = (n_large - n_small) / (runs[large]["wall"] - runs[small]["wall"])
+    print(f"\n{'':44}{'pages':>8}{'pages/s':>10}{'seconds':>10}")
     print(
-        f"{'floor: bare trafilatura, ' + str(os.cpu_count()) + ' procs':34}{n / floor_seconds:>10.1f}{floor_seconds:>10.1f}"
+        f"{'floor: bare trafilatura, ' + str(os.cpu_count()) + ' processes':44}{n_small:>8}{floor_rate:>10.1f}{floor_seconds:>10.1f}"
     )
-    print(f"{'pipeline, marginal':34}{n / marginal:>10.1f}{marginal:>10.1f}")
-    print(f"{'pipeline, whole run':34}{n / first['wall']:>10.1f}{first['wall']:>10.1f}")
-    print(f"\nmarginal / floor: {floor_seconds / marginal:.2f}x")
-    print(f"fixed cost of a run (the same pages again, all 304): {fixed['wall']:.1f} s")
-    print(f"  = {fixed['wall'] / first['wall']:.2f} of the first run")
-    print(f"marginal cost per page: {1000 * marginal / n:.1f} ms")
-    print(f"peak resident memory of the process tree: {first['peak'] / 2**20:.0f} MiB")
-    print(f"\n{'time per stage (s)':40}{'first':>8}{'again':>8}{'peak MiB':>10}")
-    for step, seconds in first["steps"].items():
-        peak = first["step_peaks"].get(step, 0) / 2**20
-        print(f"  {step:<38}{seconds:>8.1f}{fixed['steps'].get(step, 0.0):>8.1f}{peak:>10.0f}")
+    for scale, n in ((small, n_small), (large, n_large)):
+        print(
+            f"{'pipeline, whole first run':44}{n:>8}{n / runs[scale]['wall']:>10.1f}{runs[scale]['wall']:>10.1f}"
+        )
+    print(f"{'pipeline, marginal (slope between the runs)':44}{'':>8}{marginal_rate:>10.1f}")
+    print(f"\nmarginal / floor: {marginal_rate / floor_rate:.2f}")
+    print(f"marginal cost per page: {1000 / marginal_rate:.1f} ms")
+    print(f"fixed cost of a run (x{small} again, every page a 304): {again[small]['wall']:.1f} s")
+    for scale, n in ((small, n_small), (large, n_large)):
+        ratio = again[scale]["wall"] / runs[scale]["wall"]
+        print(f"the same day again at {n} pages: {again[scale]['wall']:.1f} s = {ratio:.2f} of the first run")
+    for scale, n in ((small, n_small), (large, n_large)):
+        run = runs[scale]
+        print(
+            f"peak memory of the process tree, {n} pages: {run['pss'] / 2**20:.0f} MiB PSS"
+            f" ({run['rss'] / 2**20:.0f} MiB as a sum of RSS)"
+        )
+    for label, run in (
+        (f"first run, {n_large} pages", runs[large]),
+        (f"same day again, {n_small} pages", again[small]),
+    ):
+        print(f"\n{label + ':':40}{'seconds':>9}{'CPU s':>8}{'of which main':>15}{'peak PSS MiB':>14}")
+        for step, (seconds, peak, cpu, main_cpu) in run["stages"].items():
+            print(f"  {step:<38}{seconds:>9.1f}{cpu:>8.1f}{main_cpu:>15.1f}{peak / 2**20:>14.0f}")
+        outside = run["wall"] - sum(stage[0] for stage in run["stages"].values())
+        print(f"  {'start-up, definitions, between steps':<38}{outside:>9.1f}")
     return 0
 
 

@@ -36,7 +36,7 @@ class RawArchive:
             self._fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
             tmp = f"{path}.{uuid.uuid4().hex}.tmp"  # unique, so two writers of one body never share a file
             with self._fs.open(tmp, "wb") as handle:
-                handle.write(zstandard.ZstdCompressor(level=6).compress(body))
+                handle.write(zstandard.ZstdCompressor(level=3).compress(body))
             self._fs.mv(tmp, path)  # readers never see half a file
         return key
 
