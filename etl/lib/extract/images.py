@@ -47,7 +47,7 @@ _CAPTION_CLASS = re.compile(
     r"wp-caption-text"
 )
 _CREDIT_CLASS = re.compile(
-    r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
+    r"credit|copyright|source|photographer|byline|author|autor|quelle|fotograf|attribution|rights"
 )
 # "View 3 images", a gallery counter or button beside a picture, is not its caption.
 _GALLERY_BUTTON = re.compile(
@@ -253,28 +253,21 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     if caption_element is None:
         caption_element = _classed(container, _CAPTION_CLASS, img)
     if caption_element is None and container.tag == "figure":
-        # <figure><img></figure><figcaption>…</figcaption>: the caption printed right after the figure.
-        following = container.getnext()
-        if (
-            following is not None
-            and is_element(following)
-            and (following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)))
-        ):
-            caption_element = following
+        caption_element = _caption_after(container)
+    credit_piece = None
+    if caption_element is None:
+        caption_element, credit_piece = _unlabelled_caption_pieces(container, img)
     if credit_element is None:
         scope = caption_element if caption_element is not None else container
         credit_element = _first_found(
             lambda: _classed(scope, _CREDIT_CLASS, img),
             lambda: _credit_tag(container, img),
             lambda: _classed(container, _CREDIT_CLASS, img) if caption_element is not None else None,
+            lambda: credit_piece,
             lambda: _trailing_credit(caption_element) if caption_element is not None else None,
         )
-    if caption_element is None and credit_element is None:
-        pieces = _unlabelled_caption_pieces(container, img)
-        if pieces:
-            caption_element = pieces[0]
-            if len(pieces) == 2 and len(visible_text(pieces[1]).split()) <= 8:
-                credit_element = pieces[1]
+    if _holds_caption(credit_element, caption_element):
+        credit_element = None
     if caption_element is None and credit_element is None:
         return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
@@ -327,7 +320,11 @@ def _sibling_caption(img: HtmlElement) -> HtmlElement | None:
     if following is None or (top.tail or "").strip():
         return None
     text = visible_text(following)
-    if not text or len(text) > 400 or next(following.iter(*_IMAGE_TAGS), None) is not None:
+    if (
+        not text
+        or len(text) > 400
+        or next(following.iter(*_IMAGE_TAGS, "button", "form", "input"), None) is not None
+    ):
         return None
     if following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)):
         return following
@@ -398,41 +395,105 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             return parent
         if _classed(parent, _CREDIT_CLASS, img) is not None and _FIGURE_CLASS.search(attributes_text(parent)):
             return parent
-        if _unlabelled_caption_pieces(parent, img):
+        if any(piece is not None for piece in _unlabelled_caption_pieces(parent, img)):
             return parent
         if len(visible_text(parent)) > 600:
             return None
     return None
 
 
-def _unlabelled_caption_pieces(parent: HtmlElement, img: HtmlElement) -> list[HtmlElement]:
-    """A wrapper holding just the picture then one or two short texts (hashed class names, no caption
-    class): the caption, then the credit. Nothing else may be in the wrapper, so body text never qualifies."""
-    children = [child for child in parent if is_element(child)]
-    holder = next((child for child in children if child is img or _contains(child, img)), None)
-    if holder is None or (parent.text or "").strip():
-        return []
-    before, after = children[: children.index(holder)], children[children.index(holder) + 1 :]
-    if any(visible_text(child) for child in before) or not 1 <= len(after) <= 2:
-        return []
-    for child in after:
-        text = visible_text(child)
+def _unlabelled_caption_pieces(
+    parent: HtmlElement, img: HtmlElement
+) -> tuple[HtmlElement | None, HtmlElement | None]:
+    """A wrapper holding just the picture and one or two short texts (hashed class names, no caption class):
+    (caption, credit). Nothing else may be in the wrapper, so body text never qualifies. A credit may come
+    before the picture ("Foto: X" above it) or after the caption; paragraphs and headings count as caption
+    pieces only beside such a credit, since a picture then a paragraph is as often the article text."""
+    holder = None
+    pieces: list[HtmlElement] = []
+    for child in parent:
+        if not is_element(child):
+            continue
+        if child is img or _contains(child, img):
+            holder = child
+        elif visible_text(child):
+            pieces.append(child)
+    if holder is None or (parent.text or "").strip() or not 1 <= len(pieces) <= 2:
+        return None, None
+    credits = [child for child in pieces if _is_credit_line(child)]
+    credit = credits[-1] if credits else None
+    # Captions run longer than body-like text may beside a credit, which says the wrapper is a figure.
+    longest = 500 if credit is not None else 300
+    for child in pieces:
         if (
-            not text
-            or len(text) > 300
-            or child.tag in ("p", "ul", "ol", "table", "h2", "h3")
+            len(visible_text(child)) > longest
+            or child.tag in ("ul", "ol", "table", "h2", "h3")
             or next(child.iter("a", "img", "button", "form"), None) is not None
             or (child.tail or "").strip()
         ):
-            return []
-    first = visible_text(after[0])
+            return None, None
+    before = [child for child in pieces if parent.index(child) < parent.index(holder)]
+    if before and before != credits[:1]:
+        return None, None
+    captions = [child for child in pieces if child is not credit]
+    if not captions:
+        return None, credit
+    caption = captions[0]
+    first = visible_text(caption)
     if (
-        len(first.split()) < 3
+        len(first.split()) < (1 if credit is not None else 3)
         or _GALLERY_BUTTON.search(first)
-        or _GALLERY_BUTTON.search(attributes_text(after[0]))
+        or _GALLERY_BUTTON.search(attributes_text(caption))
     ):
-        return []
-    return after
+        return None, None
+    if credit is None and len(captions) == 2:
+        if len(visible_text(captions[1]).split()) > 8:
+            return None, None
+        credit = captions[1]
+    block_caption = caption.tag in ("p", "h1", "h4", "h5", "h6")
+    if block_caption and credit is None and _trailing_credit(caption) is None:
+        return None, None
+    return caption, credit
+
+
+def _is_credit_line(element: HtmlElement) -> bool:
+    """A text that is only a credit: "Foto: X", "© X", "(AFP)", or an element whose class says credit."""
+    text = visible_text(element)
+    if _CREDIT_CLASS.search(attributes_text(element)) and len(text.split()) <= 12:
+        return True
+    caption, credit = split_credit(text)
+    return caption is None and credit is not None
+
+
+def _holds_caption(credit: HtmlElement | None, caption: HtmlElement | None) -> bool:
+    """A <small> or credit-classed wrapper that holds the whole caption is not the credit line."""
+    if credit is None or caption is None:
+        return False
+    if _contains_or_is(credit, caption):
+        return True
+    text = visible_text(credit)
+    return text == visible_text(caption) and split_credit(text)[0] is not None
+
+
+def _caption_after(figure: HtmlElement) -> HtmlElement | None:
+    """<figure><img></figure><figcaption>…</figcaption>: the caption printed right after the figure, or after
+    the wrappers that hold nothing but the figure."""
+    node = figure
+    for _ in range(3):
+        following = node.getnext()
+        while following is not None and not is_element(following):
+            following = following.getnext()
+        if following is not None:
+            if following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)):
+                return following if visible_text(following) else None
+            return None
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "article", "main") or (node.tail or "").strip():
+            return None
+        if any(is_element(c) and c is not node and visible_text(c) for c in parent):
+            return None
+        node = parent
+    return None
 
 
 def _picture_count(parent: HtmlElement) -> int:

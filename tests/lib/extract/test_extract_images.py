@@ -44,6 +44,71 @@ def _page(figure: str) -> str:
             "Protesters in Guildhall Square, Plymouth",
             "Anadolu via Getty Images",
         ),
+        (  # the figcaption printed after the wrapper that holds only the figure (a counter inside it)
+            '<div class="embed"><div class="frame"><figure><img src="/m/harbour.jpg">'
+            '<span class="count">View 4 Images</span></figure></div>'
+            "<figcaption><span>Boats wait outside the harbour at dawn</span></figcaption></div>",
+            "https://news.example/m/harbour.jpg",
+            "Boats wait outside the harbour at dawn",
+            None,
+        ),
+        (  # hashed wrapper: picture, a caption paragraph, then a labelled credit paragraph
+            '<div class="w-9x"><span><picture><img src="/m/bookfair.jpg"></picture></span>'
+            "<p><span>Readers queue for signed copies at the book fair.</span></p><p>Image: Ana Lima</p></div>",
+            "https://news.example/m/bookfair.jpg",
+            "Readers queue for signed copies at the book fair.",
+            "Ana Lima",
+        ),
+        (  # a heading as the caption, beside a labelled credit
+            '<div class="box"><div class="zoom"><img src="/m/drill.jpg"></div>'
+            "<h1>Marines take part in the opening ceremony of the joint drill</h1><p>Photo: AP</p></div>",
+            "https://news.example/m/drill.jpg",
+            "Marines take part in the opening ceremony of the joint drill",
+            "AP",
+        ),
+        (  # the credit printed above the picture, the caption below
+            '<div class="mx-auto"><span class="text-sm">Foto: Deja Gaston</span><img src="/m/march.jpg">'
+            '<div class="text-base">Protesters march through the city centre</div></div>',
+            "https://news.example/m/march.jpg",
+            "Protesters march through the city centre",
+            "Deja Gaston",
+        ),
+        (  # one caption paragraph whose last span is the credit
+            '<div class="child"><picture><img src="/m/coach.jpg"></picture>'
+            "<p>The coach wants as many points as possible. <span>IMAGO/Jane Roe</span></p></div>",
+            "https://news.example/m/coach.jpg",
+            "The coach wants as many points as possible.",
+            "IMAGO/Jane Roe",
+        ),
+        (  # a described picture: the description holds the caption and a credit-classed span
+            '<div class="detail"><div class="wrap"><img src="/m/pyramid.jpg"><div class="icons"><svg></svg></div></div>'
+            '<div class="detail__description"><div>The plan in four phases. '
+            '<span class="detail__copyright">Bild: Screenshot</span></div></div></div>',
+            "https://news.example/m/pyramid.jpg",
+            "The plan in four phases.",
+            "Screenshot",
+        ),
+        (  # a <small> that is the whole figcaption is the caption, its "(Quelle: …)" the credit
+            '<figure><div><img src="/m/post.jpg"></div><figcaption><small>The president has deleted the post. '
+            "(Quelle: Truth Social)</small></figcaption></figure>",
+            "https://news.example/m/post.jpg",
+            "The president has deleted the post.",
+            "Truth Social",
+        ),
+        (  # a credit element named in German ("Bildautor") before the caption text
+            '<figure><img src="/m/vigil.jpg"><figcaption><div class="bildautor">Bild: SN/APA</div>'
+            "Vigil for the victims on Friday</figcaption></figure>",
+            "https://news.example/m/vigil.jpg",
+            "Vigil for the victims on Friday",
+            "SN/APA",
+        ),
+        (  # an empty element beside the caption does not hide it
+            '<div class="k1"><div class="k2"><picture><img src="/m/interview.jpg"></picture></div>'
+            '<div class="k3">The former minister being interviewed on stage</div><div class="k4"></div></div>',
+            "https://news.example/m/interview.jpg",
+            "The former minister being interviewed on stage",
+            None,
+        ),
         (  # the credit only in the title attribute
             '<div class="media"><img src="/m/feuerwehr.jpg" alt="Feuerwehr" '
             'title="Feuerwehrleute protestieren | Bildquelle: WDR / Biernat"></div>',
@@ -88,3 +153,22 @@ def test_the_same_picture_twice_is_one_image():
     assert [(i.url, i.caption, i.credit_raw, i.alt_text) for i in article.images] == [
         ("https://news.example/m/kim-jong-un-pyongyang-800.jpg", "Kim in Pyongyang", "AFP", "Kim")
     ]
+
+
+def test_a_picture_then_one_paragraph_is_not_a_caption_without_a_credit():
+    # Without a credit beside it, a paragraph next to a picture is as likely the article's first paragraph.
+    page = _page(
+        '<div class="x"><img src="/m/square.jpg"><p>The square was full on Saturday as the market opened.</p></div>'
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert [(i.url, i.caption) for i in article.images] == [("https://news.example/m/square.jpg", None)]
+    assert "The square was full on Saturday" in article.body_text
+
+
+def test_a_widget_after_a_picture_is_not_its_caption():
+    page = _page(
+        '<div class="topic"><div class="status"><img src="/m/spinner-grey.gif" width="200"></div>'
+        "<div>Follow <button>Sign in to follow.</button> Cancel</div></div>"
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert all(image.caption is None and image.credit_raw is None for image in article.images)
