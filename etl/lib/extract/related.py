@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml.html import HtmlElement
 
@@ -83,7 +84,8 @@ def _cards(
     def targets_in(element: HtmlElement) -> set[str]:
         return {t for a in element.iter("a") if (t := article_link_url(a, page_url))}
 
-    cards = []
+    cards: list[tuple[str, list[HtmlElement]]] = []
+    flat: dict[HtmlElement, list[tuple[str, list[HtmlElement]]]] = {}
     for target in order:
         card = first_anchor[target]
         # Climb while the parent still links to this target only: that is the card's wrapper.
@@ -92,16 +94,67 @@ def _cards(
             if parent is None or targets_in(parent) - {target}:
                 break
             card = parent
-        elements = [card]
+        cards.append((target, [card]))
         parent = card.getparent()
         if parent is not None and card not in roots and len(targets_in(parent)) > 1:
-            # Flat markup: the card's summary and byline are siblings up to the next card's link.
-            for sibling in card.itersiblings():
-                if not is_element(sibling) or targets_in(sibling) or sibling.tag in HEADING_TAGS:
-                    break
-                elements.append(sibling)
-        cards.append((target, elements))
+            flat.setdefault(parent, []).append(cards[-1])
+    for parent, members in flat.items():
+        _spread_flat_siblings(parent, members, targets_in)
     return cards
+
+
+def _spread_flat_siblings(
+    parent: HtmlElement,
+    members: list[tuple[str, list[HtmlElement]]],
+    targets_in: Callable[[HtmlElement], set[str]],
+) -> None:
+    """Flat markup: each card is a run of siblings (a kicker, the title link, a summary, a byline) rather
+    than one container. The siblings between two title links belong partly to the card before (its summary
+    and byline) and partly to the card after (its kicker or picture): the first card shows how many lead,
+    and the split repeats only where the later cards print the same tags in that place."""
+    siblings = [child for child in parent if is_element(child)]
+    position = {element: index for index, element in enumerate(siblings)}
+
+    def free(element: HtmlElement) -> bool:
+        return element.tag not in HEADING_TAGS and not targets_in(element)
+
+    def leads(element: HtmlElement, words: int) -> bool:
+        return free(element) and len(visible_text(element).split()) <= words
+
+    runs: list[tuple[list[HtmlElement], int, int]] = []
+    for target, elements in sorted(members, key=lambda member: position[member[1][0]]):
+        start = end = position[elements[0]]
+        # The same card's other link (a picture link, then the title link) is part of its run.
+        while end + 1 < len(siblings) and targets_in(siblings[end + 1]) == {target}:
+            end += 1
+        runs.append((elements, start, end))
+
+    first_start = runs[0][1]
+    # A single card gives no layout to compare with: only a word or three (a kicker) or a picture lead it.
+    words = 8 if len(runs) > 1 else 3
+    leading = 0
+    while (
+        leading < 2 and first_start - leading - 1 >= 0 and leads(siblings[first_start - leading - 1], words)
+    ):
+        leading += 1
+    pattern = [element.tag for element in siblings[first_start - leading : first_start]]
+    for index, (_, start, _end) in enumerate(runs[1:], start=1):
+        gap = siblings[runs[index - 1][2] + 1 : start]
+        while leading and not (
+            len(gap) >= leading
+            and [element.tag for element in gap[len(gap) - leading :]] == pattern[len(pattern) - leading :]
+            and all(leads(element, words) for element in gap[len(gap) - leading :])
+        ):
+            leading -= 1
+
+    for index, (elements, start, end) in enumerate(runs):
+        following = runs[index + 1][1] - leading if index + 1 < len(runs) else len(siblings)
+        trailing = []
+        for element in siblings[end + 1 : following]:
+            if not free(element):
+                break
+            trailing.append(element)
+        elements[:] = siblings[start - leading : end + 1] + trailing
 
 
 def _read_card(card: list[HtmlElement], target: str, page_url: str) -> ExtractedRelatedLink:
@@ -137,6 +190,18 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
                 and _short(e)
                 and article_link_url(e, page_url) is None
                 and not _BYLINE_CLASS.search(attributes_text(e))
+            ),
+            used,
+        )
+    if section_element is None and title_element is not None:
+        # Flat cards: a word or three printed before the title, with no class to say so, is the kicker.
+        section_element = _find(
+            _roots_before(card, title_element),
+            lambda e: (
+                _short(e, 4)
+                and e.tag != "time"
+                and not _BYLINE_CLASS.search(attributes_text(e))
+                and not _BYLINE_TEXT.match(visible_text(e))
             ),
             used,
         )
@@ -190,6 +255,16 @@ def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlE
     texts = [(len(visible_text(a)), a) for a in anchors if article_link_url(a, page_url) == target]
     texts = [(n, a) for n, a in texts if n]
     return max(texts, key=lambda pair: pair[0])[1] if texts else None
+
+
+def _roots_before(card: list[HtmlElement], element: HtmlElement) -> list[HtmlElement]:
+    """The card's elements printed before the one holding `element` (in flat markup, a kicker or picture)."""
+    out = []
+    for root in card:
+        if root is element or any(parent is root for parent in ancestors(element)):
+            return out
+        out.append(root)
+    return []
 
 
 def _find(card: list[HtmlElement], test: object, used: set[HtmlElement]) -> HtmlElement | None:
