@@ -39,8 +39,11 @@ _NOT_CREDITS = re.compile(
 _TRAILING_SEPARATORS = " \t\u00a0|/–—-:;,"
 
 
-def split_credit(text: str) -> tuple[str | None, str | None]:
-    """Return (caption without the credit, credit as printed without brackets or "Photo:"); None when absent."""
+def split_credit(text: str, *, labelled_only: bool = False) -> tuple[str | None, str | None]:
+    """Return (caption without the credit, credit as printed without brackets or "Photo:"); None when absent.
+
+    `labelled_only` splits only a credit that says it is one ("Foto: …", "Photo by …", "© …"), not a trailing
+    parenthesis or a name after the last sentence: for a caption whose credit is printed apart."""
     if not text:
         return None, None
     text = " ".join(text.split())
@@ -50,6 +53,8 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
         match = pattern.search(text)
         if match and match.group("credit").strip(_TRAILING_SEPARATORS):
             return _clean_caption(text[: match.start()]), match.group("credit").strip(_TRAILING_SEPARATORS)
+    if labelled_only:
+        return _clean_caption(text), None
     match = _TRAILING_BRACKETS.search(text)
     if match:
         credit = _PHOTOGRAPHED_BY.sub("", match.group("credit").strip())

@@ -191,7 +191,8 @@ def extract_images(
         if structured is not None and structured.caption and caption_text:
             # The publisher's JSON-LD caption, when the printed one is it plus leftovers, is the clean one.
             clean, _ = split_credit(structured.caption)
-            if clean and caption_text != clean and caption_text.startswith(clean):
+            printed_whole = caption_text == " ".join(structured.caption.split())
+            if clean and not printed_whole and caption_text != clean and caption_text.startswith(clean):
                 caption_text = clean
         if caption_text is None and structured is not None and structured.caption:
             caption_text, credit_from_caption = split_credit(structured.caption)
@@ -265,6 +266,7 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
             lambda: _classed(container, _CREDIT_CLASS, img) if caption_element is not None else None,
             lambda: credit_piece,
             lambda: _trailing_credit(caption_element) if caption_element is not None else None,
+            lambda: _leading_credit(caption_element) if caption_element is not None else None,
         )
     if _holds_caption(credit_element, caption_element):
         credit_element = None
@@ -283,7 +285,9 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
         # "<span>Photo by X</span> / AFP via Getty Images": the credit goes on after its element.
         credit = f"{credit} {continued}"
         caption_text = caption_text[: -len(continued)].rstrip()
-    caption, printed_credit = split_credit(caption_text or "")
+    # Beside a credit element of its own, a caption's trailing "(…)" is part of the caption as printed
+    # ("… in Madrid (España).", "… (AP Photo/Jane Doe)"); only a labelled credit is still split off.
+    caption, printed_credit = split_credit(caption_text or "", labelled_only=bool(credit))
     if credit:
         _, labelled = split_credit(credit)
         credit = labelled or credit.strip("()[] /|–—-:·") or None
@@ -374,6 +378,20 @@ def _trailing_credit(caption: HtmlElement) -> HtmlElement | None:
     return last
 
 
+def _leading_credit(caption: HtmlElement) -> HtmlElement | None:
+    """A credit line printed first and broken off the caption: <span>Agency</span><br>The caption…"""
+    first = next((child for child in caption if is_element(child)), None)
+    if first is None or (caption.text or "").strip() or (first.tail or "").strip():
+        return None
+    following = first.getnext()
+    text = visible_text(first)
+    if following is None or following.tag != "br" or not text or len(text.split()) > 8:
+        return None
+    if text.endswith((".", "!", "?", ":", "…")) or len(visible_text(caption)) < 2 * len(text):
+        return None
+    return first
+
+
 def _figure_of(img: HtmlElement) -> HtmlElement | None:
     """The smallest ancestor that holds the image and its caption: a <figure> or a figure-like wrapper."""
     for steps, parent in enumerate(_ancestors_without_sources(img)):
@@ -412,7 +430,7 @@ def _unlabelled_caption_pieces(
     holder = None
     pieces: list[HtmlElement] = []
     for child in parent:
-        if not is_element(child):
+        if not is_element(child) or child.tag == "noscript":
             continue
         if child is img or _contains(child, img):
             holder = child
@@ -536,17 +554,17 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
 
 
 def _text_without(element: HtmlElement, excluded: HtmlElement | None) -> str:
-    """The element's text without `excluded` (the credit) and without <noscript> notices
-    ("You need JavaScript to see this video")."""
+    """The element's text without `excluded` (the credit), <noscript> notices ("You need JavaScript to see
+    this video") or buttons ("More", "Expand")."""
     if (excluded is None or not _contains_or_is(element, excluded)) and next(
-        element.iter("noscript"), None
+        element.iter("noscript", "button"), None
     ) is None:
         return visible_text(element)
     parts: list[str] = []
     if element.text:
         parts.append(element.text)
     for child in element:
-        if child is excluded or (is_element(child) and child.tag == "noscript"):
+        if child is excluded or (is_element(child) and child.tag in ("noscript", "button")):
             pass
         elif is_element(child):
             parts.append(_text_without(child, excluded))

@@ -74,3 +74,22 @@ from etl.lib.extract.captions import split_credit
 )
 def test_split_credit(text, caption, credit):
     assert split_credit(text) == (caption, credit)
+
+
+@pytest.mark.parametrize(
+    ("text", "caption", "credit"),
+    [
+        ("Crowds in the square in Madrid (Spain).", "Crowds in the square in Madrid (Spain).", None),
+        ("A refinery in Carson. (AP Photo/Jane Doe)", "A refinery in Carson. (AP Photo/Jane Doe)", None),
+        ("Candidates greet voters. Yonhap", "Candidates greet voters. Yonhap", None),
+        (
+            "The pyramid of the four phases. Foto: Max Muster/dpa",
+            "The pyramid of the four phases.",
+            "Max Muster/dpa",
+        ),
+        ("Rescue workers at the site. Photo by Jane Doe", "Rescue workers at the site.", "Jane Doe"),
+    ],
+)
+def test_split_credit_labelled_only_keeps_parentheses_and_trailing_names(text, caption, credit):
+    # For a caption whose credit is printed in an element of its own: only a labelled credit is split off.
+    assert split_credit(text, labelled_only=True) == (caption, credit)

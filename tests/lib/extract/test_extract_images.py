@@ -109,6 +109,30 @@ def _page(figure: str) -> str:
             "The former minister being interviewed on stage",
             None,
         ),
+        (  # a credit line broken off the caption by <br>, printed first
+            '<figure><a href="/attachment/77"><img src="/m/debate.jpg" alt=""></a>'
+            "<figcaption><span>The Daily Courier</span><br>Party leaders take part in a televised debate on Saturday."
+            "</figcaption></figure>",
+            "https://news.example/m/debate.jpg",
+            "Party leaders take part in a televised debate on Saturday.",
+            "The Daily Courier",
+        ),
+        (  # beside its own credit element, the caption's trailing parenthesis is part of it
+            '<figure><img src="/m/fair.jpg"><figcaption><span class="image-description">Crowds at the fair in '
+            'Madrid (Spain).</span><strong class="author">Jane Roe / Press Agency</strong></figcaption></figure>',
+            "https://news.example/m/fair.jpg",
+            "Crowds at the fair in Madrid (Spain).",
+            "Jane Roe / Press Agency",
+        ),
+        (  # a "More" button and a <noscript> notice in the figure are not caption text
+            '<figure><div class="player"><div class="poster"><img src="/m/vault.jpg"></div>'
+            "<noscript><span>You need JavaScript to watch this video.</span></noscript></div>"
+            '<figcaption><div class="copy">The vaulter fails at her last attempt.</div>'
+            '<div class="credits">&copy; Jane Roe / Agency</div><button type="button">More</button></figcaption></figure>',
+            "https://news.example/m/vault.jpg",
+            "The vaulter fails at her last attempt.",
+            "Jane Roe / Agency",
+        ),
         (  # the credit only in the title attribute
             '<div class="media"><img src="/m/feuerwehr.jpg" alt="Feuerwehr" '
             'title="Feuerwehrleute protestieren | Bildquelle: WDR / Biernat"></div>',
