@@ -281,6 +281,12 @@ def drop_from_body(elements: list[HtmlElement]) -> None:
 # ---------------------------------------------------------------- blocks
 
 
+def is_related_heading(text: str) -> bool:
+    """The text is a related-block heading ("Related", "Lesen Sie auch:", "اقرأ أيضاً")."""
+    label = normalized_label(text)
+    return bool(label) and len(label) <= 60 and bool(_RELATED_HEADING.match(label))
+
+
 def _is_label_element(element: HtmlElement) -> bool:
     """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً")."""
     if element.tag in ("a", "html", "body", "head", "title", "script", "style", "option", "li"):
