@@ -57,6 +57,10 @@ _GALLERY_BUTTON = re.compile(
 _LABEL_ONLY = re.compile(
     r"^(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)\s*[:：]?$", re.IGNORECASE
 )
+_TRAILING_LABEL = re.compile(
+    r"(?:\s*[|/–—-]\s*(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)|\s+(?:©|copyright))\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
 _FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
 _IMAGE_TAGS = ("img", "amp-img")
 _TINY = 64  # declared width or height at or below this is an icon, a pixel or a thumbnail
@@ -274,6 +278,9 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
         return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
     caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
+    if caption_text:
+        # "Swedish police officer - Copyright": the credit's label printed apart from it.
+        caption_text = _TRAILING_LABEL.sub("", caption_text)
     continued = _text_after(credit_element) if credit_element is not None else ""
     if (
         credit
@@ -294,6 +301,11 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
         if credit and _LABEL_ONLY.match(credit):
             # A credit element that prints only its label ("Copyright"), the name being elsewhere.
             credit = None
+        if credit:
+            # "Anett Seidler | Anett Seidler": agency and photographer fields holding the same name.
+            parts = [part.strip() for part in credit.split("|")]
+            if len(parts) == 2 and parts[0] == parts[1]:
+                credit = parts[0]
     return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
 
 
@@ -366,7 +378,7 @@ def _trailing_credit(caption: HtmlElement) -> HtmlElement | None:
     node = caption
     while len(node) == 1 and is_element(node[0]) and not (node.text or "").strip():
         node = node[0]
-    pieces = [child for child in node if is_element(child) and visible_text(child)]
+    pieces = [child for child in node if is_element(child) and visible_text(child) and not _is_control(child)]
     if not pieces or (len(pieces) < 2 and not (node.text or "").strip()):
         return None
     last = pieces[-1]
@@ -539,6 +551,8 @@ def _is_same_picture_group(parent: HtmlElement) -> bool:
 
 
 def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement) -> HtmlElement | None:
+    """The first element inside the container (not the image) whose class or id matches and that prints
+    text; for credits, not one that prints only its label ("Copyright"), the name following elsewhere."""
     for element in container.iter():
         if (
             not is_element(element)
@@ -548,23 +562,34 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
             continue
         if _contains(element, img):
             continue
-        if pattern.search(attributes_text(element)) and visible_text(element):
+        if pattern.search(attributes_text(element)) and (text := visible_text(element)):
+            if pattern is _CREDIT_CLASS and _LABEL_ONLY.match(text):
+                continue
             return element
     return None
+
+
+def _is_control(element: HtmlElement) -> bool:
+    """Not caption text: a <noscript> notice, a button ("More", "Vis mer"), an element the page hides."""
+    return (
+        element.tag in ("noscript", "button")
+        or (element.get("role") or "").lower() == "button"
+        or element.get("hidden") is not None
+    )
 
 
 def _text_without(element: HtmlElement, excluded: HtmlElement | None) -> str:
     """The element's text without `excluded` (the credit), <noscript> notices ("You need JavaScript to see
     this video") or buttons ("More", "Expand")."""
-    if (excluded is None or not _contains_or_is(element, excluded)) and next(
-        element.iter("noscript", "button"), None
-    ) is None:
+    if (excluded is None or not _contains_or_is(element, excluded)) and not any(
+        _is_control(inner) for inner in element.iter() if is_element(inner)
+    ):
         return visible_text(element)
     parts: list[str] = []
     if element.text:
         parts.append(element.text)
     for child in element:
-        if child is excluded or (is_element(child) and child.tag in ("noscript", "button")):
+        if child is excluded or (is_element(child) and _is_control(child)):
             pass
         elif is_element(child):
             parts.append(_text_without(child, excluded))

@@ -67,6 +67,11 @@ from etl.lib.extract.captions import split_credit
             None,
         ),
         ("Dr. Smith at work", "Dr. Smith at work", None),
+        (
+            "Two men were arrested. Symbolfoto: picture alliance/dpa | Hannes Albert",
+            "Two men were arrested.",
+            "picture alliance/dpa | Hannes Albert",
+        ),
         ("A caption with no credit at all", "A caption with no credit at all", None),
         ("   ", None, None),
         ("", None, None),

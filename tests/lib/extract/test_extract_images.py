@@ -133,6 +133,35 @@ def _page(figure: str) -> str:
             "The vaulter fails at her last attempt.",
             "Jane Roe / Agency",
         ),
+        (  # a "show more" toggle (role=button, or hidden) is neither caption nor credit
+            '<figure><img src="/m/knife.jpg"><figcaption>KNIFE: The knife the police found. Foto: Metropolitan '
+            'Police <span class="toggle" role="button">Vis mer</span></figcaption></figure>',
+            "https://news.example/m/knife.jpg",
+            "KNIFE: The knife the police found.",
+            "Metropolitan Police",
+        ),
+        (
+            '<figure><img src="/m/smoke.jpg"><figcaption><span class="cap">Smoke rises over the centre.<span>'
+            ' Foto: Dan Roe/AP</span></span><span class="more" hidden="">Visa mer</span></figcaption></figure>',
+            "https://news.example/m/smoke.jpg",
+            "Smoke rises over the centre.",
+            "Dan Roe/AP",
+        ),
+        (  # a credit element printing only its label, the name in the next one
+            '<figure><img src="/m/officer.jpg"><div class="article-caption"><span class="caption-text">Police officer '
+            '<span>- </span><span class="caption-copyright">Copyright </span>'
+            '<span class="caption-credit">Jane Roe/AP</span></span></div></figure>',
+            "https://news.example/m/officer.jpg",
+            "Police officer",
+            "Jane Roe/AP",
+        ),
+        (  # agency and photographer fields holding the same name; a "Symbolfoto:" label
+            '<figure><img src="/m/smoke2.jpg"><figcaption><span class="text">Dark smoke over the houses.</span>'
+            "<span>&copy; Ann Seidl | Ann Seidl</span></figcaption></figure>",
+            "https://news.example/m/smoke2.jpg",
+            "Dark smoke over the houses.",
+            "Ann Seidl",
+        ),
         (  # the credit only in the title attribute
             '<div class="media"><img src="/m/feuerwehr.jpg" alt="Feuerwehr" '
             'title="Feuerwehrleute protestieren | Bildquelle: WDR / Biernat"></div>',
