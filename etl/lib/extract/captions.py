@@ -27,6 +27,7 @@ _EQUALS_CREDIT = re.compile(r"\s*＝\s*(?P<credit>[^＝\s][^＝]{0,20}?)\s*$")
 _PHOTOGRAPHED_BY = re.compile(r"\s*撮影$")
 # A last unpunctuated fragment after a full sentence: "… 연설하고 있다. 연합뉴스", "… in Berlin. dpa".
 _SENTENCE_THEN_CREDIT = re.compile(r"(?<=[.!?。])\s+(?P<credit>[^\s.!?。:：()][^.!?。:：()]{0,28}?)\s*$")
+_NAME_WITH_NUMBER = re.compile(r"[^\W\d_]{2,}\d{1,2}")
 _REPORTER_SUFFIX = re.compile(r"\s*(?:기자|記者)$")  # Korean/Japanese "reporter" after a photographer's name
 # Trailing parentheses that describe the picture rather than credit it.
 _NOT_CREDITS = re.compile(
@@ -85,7 +86,8 @@ def _credit_after_sentence(sentence: str, fragment: str) -> bool:
         len(words) >= 4
         and (len(last) >= 3 or not last.isascii())
         and len(fragment.split()) <= 3
-        and not re.search(r"\d", fragment)
+        # No digits ("in 2019"), save an agency name that ends in one ("News1", "뉴스1").
+        and (not re.search(r"\d", fragment) or bool(_NAME_WITH_NUMBER.fullmatch(fragment)))
         and not fragment[0].islower()
         and not _NOT_CREDITS.match(fragment)
     )
