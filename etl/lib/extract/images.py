@@ -139,6 +139,22 @@ def image_identity(url: str) -> str:
     return name if len(name) >= 8 else path.lower()
 
 
+def _same_upload(first: str, second: str) -> bool:
+    """Two renditions of one upload whose names differ after a long shared stem: a CMS that names each crop
+    ("…-versaeumnisse-ein_detail_1FngrG_4Iql23.jpg", "…-versaeumnisse-ein_metadaten_1FngrG_MKF8HP.jpg")."""
+    a, b = urlsplit(first), urlsplit(second)
+    folder_a, _, name_a = a.path.rpartition("/")
+    folder_b, _, name_b = b.path.rpartition("/")
+    if a.netloc != b.netloc or folder_a != folder_b or name_a == name_b:
+        return False
+    name_a, name_b = name_a.lower(), name_b.lower()
+    shared = next(
+        (index for index, (x, y) in enumerate(zip(name_a, name_b, strict=False)) if x != y),
+        min(len(name_a), len(name_b)),
+    )
+    return shared >= max(24, int(0.6 * min(len(name_a), len(name_b))))
+
+
 def extract_images(
     region: HtmlElement,
     page: HtmlElement,
@@ -170,7 +186,10 @@ def extract_images(
             if img in region_set or is_inside(img, not_header):
                 continue
             source = image_source(img, url)
-            if source and image_identity(source.url) in lead_identities:
+            if source and (
+                image_identity(source.url) in lead_identities
+                or any(_same_upload(source.url, lead) for lead in lead_urls)
+            ):
                 if _before(img, region):
                     candidates.insert(0, img)
                 else:

@@ -225,3 +225,30 @@ def test_a_widget_after_a_picture_is_not_its_caption():
     )
     article = extract_article(page, "https://news.example/2024/budget")
     assert all(image.caption is None and image.credit_raw is None for image in article.images)
+
+
+def test_a_hero_above_the_article_counts_when_og_image_is_another_crop_of_it():
+    # The CMS names each crop of one upload after a shared stem; og:image is the social crop.
+    stem = "/storage/image/8/4/1065948_mayor-admits-failings-after-the-fire"
+    page = (
+        '<html><head><title>t</title><meta property="og:image" '
+        f'content="https://news.example{stem}_metadata_1FngrG_MKF8HP.jpg"></head><body>'
+        f'<div class="hero"><figure><img src="{stem}_detail_1FngrG_4Iql23.jpg" width="680" height="453">'
+        '<figcaption>The mayor admits failings <span class="credit">Bild: APA</span></figcaption></figure></div>'
+        f"<article><h1>Budget</h1>{BODY}{BODY}</article></body></html>"
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert [(i.url, i.caption, i.credit_raw, i.is_lead) for i in article.images] == [
+        (f"https://news.example{stem}_detail_1FngrG_4Iql23.jpg", "The mayor admits failings", "APA", True)
+    ]
+
+
+def test_pictures_that_only_share_a_folder_are_not_the_og_image():
+    page = (
+        '<html><head><title>t</title><meta property="og:image" '
+        'content="https://news.example/uploads/2024/10/harbour-at-dawn-2024.jpg"></head><body>'
+        '<div class="promo"><img src="/uploads/2024/10/harvest-festival-2024.jpg" width="680" height="453"></div>'
+        f"<article><h1>Budget</h1>{BODY}{BODY}</article></body></html>"
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert article.images == []
