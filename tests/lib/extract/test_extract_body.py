@@ -1,9 +1,11 @@
 """Lines that trafilatura keeps but that are not the article: links to other articles, picture credits."""
 
+import lxml.html
 import pytest
 
 from etl.lib.extract import extract_article
 from etl.lib.extract.body import without_link_lines, without_picture_lines
+from etl.lib.extract.regions import find_regions
 from etl.lib.records import ExtractedImage
 
 
@@ -72,3 +74,38 @@ def test_inline_read_more_links_leave_the_body():
     assert article.body_text.count("El consejo se reunió el martes") == 6
     assert "INTERESAR" not in article.body_text
     assert "El puente cerrará" not in article.body_text
+
+
+def test_sign_up_prompts_and_share_bars_inside_the_article_leave_the_body():
+    first = "<p>" + "The council met on Tuesday to discuss the new budget for the coming year. " * 3 + "</p>"
+    second = "<p>" + "Members agreed to spend more on schools and less on roads than last year. " * 3 + "</p>"
+    page = (
+        "<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+        f'{first}<p class="newsletter-promo"><a href="/signup/">Get the Daily Courier by email and never miss '
+        'our top stories</a> <a href="/signup/">Free Sign Up</a></p>'
+        f'{second}<div class="sharedaddy sd-sharing-enabled"><h3>Share this:</h3><div>Rate this article '
+        "and share it with all of your friends on every network you use</div></div></article></body></html>"
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert "The council met on Tuesday" in article.body_text
+    assert "Members agreed to spend more on schools" in article.body_text
+    assert "Daily Courier" not in article.body_text
+    assert "share it with all of your friends" not in article.body_text
+
+
+def test_sign_up_and_share_widgets_are_cut_from_the_body_but_author_boxes_stay_for_metadata():
+    paragraph = (
+        "<p>" + "The council met on Tuesday to discuss the new budget for the coming year. " * 3 + "</p>"
+    )
+    tree = lxml.html.fromstring(
+        "<html><body><article><h1>Budget</h1>"
+        f'{paragraph}<p class="newsletter-promo"><a href="/signup/">Get the Daily Courier by email</a></p>'
+        f'{paragraph}<div class="sharedaddy"><h3>Share this:</h3><a href="#">Facebook</a></div>'
+        '<div class="author-box">By Jane Roe, city reporter</div></article></body></html>'
+    )
+    regions = find_regions(tree, "https://news.example/2024/budget")
+    cut = {element.get("class") for element in regions.body_excluded()}
+    assert {"newsletter-promo", "sharedaddy"} <= cut
+    # The author box is a widget for images and related links, but trafilatura reads the byline from it.
+    assert "author-box" in {element.get("class") for element in regions.widgets}
+    assert "author-box" not in cut
