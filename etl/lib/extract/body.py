@@ -57,6 +57,7 @@ _LINK_LABEL = re.compile(
     re.IGNORECASE,
 )
 _HEADLINE_WORDS = 25
+_LABEL_CHARACTERS = 80
 # A heading left alone in the text that announces more articles rather than the article's next part.
 _MORE_ARTICLES_LINE = re.compile(
     r"^(?:weitere (?:artikel|beitr[äa]ge|aktuelle themen|themen)(?: .{1,50})?|zum weiterlesen|"
@@ -90,16 +91,20 @@ def without_link_lines(body_text: str) -> str:
     keeps a sentence that merely starts with "See also:" in the body."""
     kept = []
     for line in body_text.split("\n"):
+        # Headings and labels are short: most lines are paragraphs and skip the label matching.
+        if len(line) <= _LABEL_CHARACTERS and (
+            is_related_heading(line) or _MORE_ARTICLES_LINE.match(line.strip().rstrip(":").strip())
+        ):
+            continue
         label, colon, rest = line.partition(":")
         rest = rest.strip()
-        if is_related_heading(line) or _MORE_ARTICLES_LINE.match(line.strip().rstrip(":").strip()):
-            continue
         if (
             colon
             and rest
-            and (is_related_heading(label) or _LINK_LABEL.match(label.strip()))
-            and len(rest.split()) <= _HEADLINE_WORDS
+            and len(label) <= _LABEL_CHARACTERS
             and not rest.endswith(".")
+            and len(rest.split()) <= _HEADLINE_WORDS
+            and (_LINK_LABEL.match(label.strip()) or is_related_heading(label))
         ):
             continue
         kept.append(line)
