@@ -471,8 +471,10 @@ def _unlabelled_caption_pieces(
         return None, None
     credits = [child for child in pieces if _is_credit_line(child)]
     credit = credits[-1] if credits else None
-    # Captions run longer than body-like text may beside a credit, which says the wrapper is a figure.
-    longest = 500 if credit is not None else 300
+    # Captions run longer than body-like text may beside a credit (or with one inside), which says the
+    # wrapper is a figure.
+    credited = credit is not None or any(_classed(child, _CREDIT_CLASS, img) is not None for child in pieces)
+    longest = 500 if credited else 300
     for child in pieces:
         if (
             len(visible_text(child)) > longest
