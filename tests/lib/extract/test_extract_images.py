@@ -88,6 +88,14 @@ def _page(figure: str) -> str:
             "The plan in four phases.",
             "Screenshot",
         ),
+        (  # the same, with a caption longer than body-like pieces may be: the credit inside says figure
+            '<div class="detail"><div class="wrap"><img src="/m/minister.jpg"><div class="icons"><svg></svg></div></div>'
+            '<div class="detail__description"><div>The finance minister speaks at the party headquarters during a press conference on the budget. Behind him stand the justice minister and the general secretary, who has since resigned from the post, and several members of the executive board who had travelled to the capital for the meeting on Friday, where the future of the coalition was decided late at night after a long debate among all the ministers present. '
+            '<span class="detail__copyright">Bild: Jane Roe/dpa</span></div></div></div>',
+            "https://news.example/m/minister.jpg",
+            "The finance minister speaks at the party headquarters during a press conference on the budget. Behind him stand the justice minister and the general secretary, who has since resigned from the post, and several members of the executive board who had travelled to the capital for the meeting on Friday, where the future of the coalition was decided late at night after a long debate among all the ministers present.",
+            "Jane Roe/dpa",
+        ),
         (  # a <small> that is the whole figcaption is the caption, its "(Quelle: …)" the credit
             '<figure><div><img src="/m/post.jpg"></div><figcaption><small>The president has deleted the post. '
             "(Quelle: Truth Social)</small></figcaption></figure>",
