@@ -69,7 +69,8 @@ def split_credit(text: str, *, labelled_only: bool = False) -> tuple[str | None,
         ):
             return _clean_caption(text[: match.start()]), credit
     match = _EQUALS_CREDIT.search(text)
-    if match:
+    # "＝同国で2019年5月" (= there, May 2019) gives a place and date, not a credit.
+    if match and not re.search(r"\d", match.group("credit")):
         return _clean_caption(text[: match.start()]), match.group("credit")
     match = _SENTENCE_THEN_CREDIT.search(text)
     if match and _credit_after_sentence(text[: match.start()], match.group("credit")):

@@ -40,6 +40,7 @@ from etl.lib.extract.captions import split_credit
         ),
         ("移送のため警視庁を出る容疑者（潟沼義樹撮影）", "移送のため警視庁を出る容疑者", "潟沼義樹"),
         ("후보가 15일 유세에서 연설하고 있다. 연합뉴스", "후보가 15일 유세에서 연설하고 있다.", "연합뉴스"),
+        ("イスラエルの国旗＝同国で2019年5月", "イスラエルの国旗＝同国で2019年5月", None),
         ("후보가 국회에서 인사하고 있다. 뉴스1", "후보가 국회에서 인사하고 있다.", "뉴스1"),
         ("The team trained in Berlin. Since 2019", "The team trained in Berlin. Since 2019", None),
         (
