@@ -9,7 +9,7 @@ from lxml.html import HtmlElement
 
 from etl.lib.extract.dom import HEADING_TAGS, ancestors, attributes_text, is_element, select, visible_text
 from etl.lib.extract.images import image_source
-from etl.lib.extract.regions import article_link_url
+from etl.lib.extract.regions import article_link_url, is_related_heading
 from etl.lib.records import ExtractedRelatedLink
 
 _SECTION_CLASS = re.compile(
@@ -119,7 +119,15 @@ def _spread_flat_siblings(
         return element.tag not in HEADING_TAGS and not targets_in(element)
 
     def leads(element: HtmlElement, words: int) -> bool:
-        return free(element) and len(visible_text(element).split()) <= words
+        # The block's own label ("Related", a "box-title") is not the first card's kicker.
+        text = visible_text(element)
+        attributes = attributes_text(element)
+        return (
+            free(element)
+            and len(text.split()) <= words
+            and not is_related_heading(text)
+            and not (_TITLE_CLASS.search(attributes) and not _SECTION_CLASS.search(attributes))
+        )
 
     runs: list[tuple[list[HtmlElement], int, int]] = []
     for target, elements in sorted(members, key=lambda member: position[member[1][0]]):
@@ -240,16 +248,26 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
 
 
 def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlElement | None:
+    # The block's own heading ("Related") is no card's title, when a one-card block is the card.
     for root in card:
         for element in root.iter():
-            if is_element(element) and element.tag in HEADING_TAGS and visible_text(element):
+            if (
+                is_element(element)
+                and element.tag in HEADING_TAGS
+                and (text := visible_text(element))
+                and not is_related_heading(text)
+            ):
                 return element
     for root in card:
         for element in root.iter():
-            if not is_element(element) or not visible_text(element):
+            if not is_element(element) or not (text := visible_text(element)):
                 continue
             attributes = attributes_text(element)
-            if _TITLE_CLASS.search(attributes) and not _SECTION_CLASS.search(attributes):
+            if (
+                _TITLE_CLASS.search(attributes)
+                and not _SECTION_CLASS.search(attributes)
+                and not is_related_heading(text)
+            ):
                 return element
     anchors = [a for root in card for a in root.iter("a")]
     texts = [(len(visible_text(a)), a) for a in anchors if article_link_url(a, page_url) == target]

@@ -167,3 +167,27 @@ def test_flat_cards_without_leading_elements_keep_their_summaries():
             "Was die Opposition dazu sagt.",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        '<div class="box-title">Related</div>',
+        "<h3>Lesen Sie auch</h3>",
+        '<span class="title">Read more</span>',
+    ],
+)
+def test_a_one_card_block_never_takes_its_own_heading_as_the_title_or_kicker(label):
+    block = (
+        f'<div class="related-box">{label}<a href="/politik/2024/bruecke">Die Brücke wird ein Jahr gesperrt</a>'
+        "<p>Die Sanierung beginnt im Mai und dauert den ganzen Sommer und Herbst.</p></div>"
+    )
+    article = extract_article(_page(block, "div"), PAGE_URL)
+    assert [(link.url, link.title, link.section, link.summary) for link in article.related] == [
+        (
+            "https://zeitung.example/politik/2024/bruecke",
+            "Die Brücke wird ein Jahr gesperrt",
+            None,
+            "Die Sanierung beginnt im Mai und dauert den ganzen Sommer und Herbst.",
+        )
+    ]
