@@ -600,8 +600,8 @@ def _is_control(element: HtmlElement) -> bool:
 
 
 def _text_without(element: HtmlElement, excluded: HtmlElement | None) -> str:
-    """The element's text without `excluded` (the credit), <noscript> notices ("You need JavaScript to see
-    this video") or buttons ("More", "Expand")."""
+    """The element's text without `excluded` (the credit) and without controls: <noscript> notices ("You need
+    JavaScript to see this video"), buttons and hidden toggles ("More", "Vis mer")."""
     if (excluded is None or not _contains_or_is(element, excluded)) and not any(
         _is_control(inner) for inner in element.iter() if is_element(inner)
     ):
