@@ -119,14 +119,21 @@ def _spread_flat_siblings(
         return element.tag not in HEADING_TAGS and not targets_in(element)
 
     def leads(element: HtmlElement, words: int) -> bool:
-        # The block's own label ("Related", a "box-title") is not the first card's kicker.
+        # The block's own label ("Related", a "box-title") is not the first card's kicker, nor is a titled
+        # widget ("Social Share" in an <h4>) printed before each card's link.
         text = visible_text(element)
         attributes = attributes_text(element)
         return (
             free(element)
             and len(text.split()) <= words
+            and (not text or any(character.isalpha() for character in text))  # a count ("2") is no kicker
             and not is_related_heading(text)
-            and not (_TITLE_CLASS.search(attributes) and not _SECTION_CLASS.search(attributes))
+            and (
+                _SECTION_CLASS.search(attributes) is not None
+                or not (
+                    _TITLE_CLASS.search(attributes) or next(element.iter(*HEADING_TAGS), None) is not None
+                )
+            )
         )
 
     runs: list[tuple[list[HtmlElement], int, int]] = []
@@ -166,7 +173,14 @@ def _spread_flat_siblings(
 
 
 def _read_card(card: list[HtmlElement], target: str, page_url: str) -> ExtractedRelatedLink:
-    used: set[HtmlElement] = set()
+    # The block's own heading ("Mehr zum Thema", "Leggi anche:") is no field of a card that holds it.
+    used: set[HtmlElement] = {
+        inner
+        for root in card
+        for element in root.iter()
+        if is_element(element) and _is_block_heading(element)
+        for inner in element.iter()
+    }
     title_element = _title_element(card, target, page_url)
     title = visible_text(title_element) if title_element is not None else None
     if title_element is not None:
@@ -248,7 +262,10 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
 
 
 def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlElement | None:
-    # The block's own heading ("Related") is no card's title, when a one-card block is the card.
+    # The block's own heading ("Related") is no card's title, when a one-card block is the card. In flat
+    # markup the elements that link to the target come first: a heading printed before them is not the title.
+    linking = [root for root in card if any(article_link_url(a, page_url) == target for a in root.iter("a"))]
+    card = linking + [root for root in card if root not in linking]
     for root in card:
         for element in root.iter():
             if (
@@ -273,6 +290,11 @@ def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlE
     texts = [(len(visible_text(a)), a) for a in anchors if article_link_url(a, page_url) == target]
     texts = [(n, a) for n, a in texts if n]
     return max(texts, key=lambda pair: pair[0])[1] if texts else None
+
+
+def _is_block_heading(element: HtmlElement) -> bool:
+    text = element.text_content()
+    return len(text) <= 80 and is_related_heading(text)
 
 
 def _roots_before(card: list[HtmlElement], element: HtmlElement) -> list[HtmlElement]:

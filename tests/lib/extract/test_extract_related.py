@@ -191,3 +191,18 @@ def test_a_one_card_block_never_takes_its_own_heading_as_the_title_or_kicker(lab
             "Die Sanierung beginnt im Mai und dauert den ganzen Sommer und Herbst.",
         )
     ]
+
+
+def test_a_read_more_label_inside_each_card_is_not_its_kicker():
+    block = (
+        '<section class="related"><h2>Related</h2>'
+        '<div class="teaser"><span class="label">Leggi anche:</span>'
+        '<a href="/cronaca/2024/siccita">La grande sete: due mesi senza pioggia</a></div>'
+        '<div class="teaser"><span class="label">Read more</span><span class="label">Meteo</span>'
+        '<a href="/meteo/2024/tempesta">La tempesta arriva in Valle</a></div></section>'
+    )
+    article = extract_article(_page(block, "div"), PAGE_URL)
+    assert [(link.url, link.title, link.section) for link in article.related] == [
+        ("https://zeitung.example/cronaca/2024/siccita", "La grande sete: due mesi senza pioggia", None),
+        ("https://zeitung.example/meteo/2024/tempesta", "La tempesta arriva in Valle", "Meteo"),
+    ]
