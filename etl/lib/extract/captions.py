@@ -7,7 +7,7 @@ import re
 # "Photo: Reuters", "Foto: dpa/Name", "Bild: Keystone", "صورة: ...", "Credit: ..." — a label then the credit.
 _LABEL = (
     r"(?:photos?|photograph(?:y|s)?|pictures?|images?|picture\s+credit|photo\s+credit|image\s+credit|"
-    r"symbolfoto|symbolbild|archivfoto|archivbild|titelbild|"
+    r"archivfoto|archivbild|titelbild|"
     r"credits?|source|fotos?|bild(?:er)?|bildquelle|quelle|crédit(?:\s+photo)?|cr[ée]dits?\s+photo|"
     r"фото|источник|джерело|коллаж|колаж|zdjęcie|isithombe|صورة|الصورة|تصوير|المصدر)"
 )

@@ -51,7 +51,8 @@ _CREDIT_CLASS = re.compile(
 )
 # "View 3 images", a gallery counter or button beside a picture, is not its caption.
 _GALLERY_BUTTON = re.compile(
-    r"^(?:view|see|show|open|zoom|play|watch)\b|\b\d+\s+(?:images|photos|pictures|bilder|fotos)\b|gallery|counter|button",
+    r"^(?:view|see|show|open|zoom|play|watch)\b|\b\d+\s+(?:images|photos|pictures|bilder|fotos)\b|gallery|counter|button|"
+    r"(?:^|[\s_-])btn(?:$|[\s_-])|load-?more",
     re.IGNORECASE,
 )
 _LABEL_ONLY = re.compile(
@@ -60,6 +61,9 @@ _LABEL_ONLY = re.compile(
 _TRAILING_LABEL = re.compile(
     r"(?:\s*[|/–—-]\s*(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)|\s+(?:©|copyright))\s*[:：]?\s*$",
     re.IGNORECASE,
+)
+_SCREEN_READER_CLASS = re.compile(
+    r"sr-only|visually-?hidden|hidden-?visually|hiddenvisually|screen-?reader|a11y-hidden|offscreen"
 )
 _FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
 _IMAGE_TAGS = ("img", "amp-img")
@@ -325,7 +329,15 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
             parts = [part.strip() for part in credit.split("|")]
             if len(parts) == 2 and parts[0] == parts[1]:
                 credit = parts[0]
-    return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
+    credit = credit or printed_credit or _title_credit(img)
+    # A date or a count ("02/10/2020", "2 727 0") is neither a caption nor a credit.
+    return _Printed(
+        caption=caption if _has_letters(caption) else None, credit=credit if _has_letters(credit) else None
+    )
+
+
+def _has_letters(text: str | None) -> bool:
+    return bool(text) and any(character.isalpha() for character in text)
 
 
 def _text_after(element: HtmlElement) -> str:
@@ -403,6 +415,10 @@ def _trailing_credit(caption: HtmlElement) -> HtmlElement | None:
     last = pieces[-1]
     if (last.tail or "").strip() or next(last.iter("img"), None) is not None:
         return None
+    before = visible_text(pieces[-2]) if len(pieces) > 1 else (node.text or "").strip()
+    if before.endswith(":"):
+        # "<span>Rescue at sea:</span> <span>Fishermen free an eagle</span>": a kicker and its headline.
+        return None
     text = visible_text(last)
     if len(text) > 100 or len(text.split()) > 10 or text.endswith((".", "!", "?", ":", "…")):
         return None
@@ -469,6 +485,9 @@ def _unlabelled_caption_pieces(
             pieces.append(child)
     if holder is None or (parent.text or "").strip() or not 1 <= len(pieces) <= 2:
         return None, None
+    if len(visible_text(holder)) > 50:
+        # The picture sits in a teaser or list with text of its own: this wrapper is no figure.
+        return None, None
     credits = [child for child in pieces if _is_credit_line(child)]
     credit = credits[-1] if credits else None
     # Captions run longer than body-like text may beside a credit (or with one inside), which says the
@@ -517,13 +536,18 @@ def _is_credit_line(element: HtmlElement) -> bool:
 
 
 def _holds_caption(credit: HtmlElement | None, caption: HtmlElement | None) -> bool:
-    """A <small> or credit-classed wrapper that holds the whole caption is not the credit line."""
+    """A credit-classed wrapper around the caption, or a <small> that is the whole caption, is not the credit
+    line; an element whose class says credit and that is all the caption prints stays the credit."""
     if credit is None or caption is None:
         return False
     if _contains_or_is(credit, caption):
         return True
     text = visible_text(credit)
-    return text == visible_text(caption) and split_credit(text)[0] is not None
+    return (
+        text == visible_text(caption)
+        and not _CREDIT_CLASS.search(attributes_text(credit))
+        and split_credit(text)[0] is not None
+    )
 
 
 def _caption_after(figure: HtmlElement) -> HtmlElement | None:
@@ -591,11 +615,13 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
 
 
 def _is_control(element: HtmlElement) -> bool:
-    """Not caption text: a <noscript> notice, a button ("More", "Vis mer"), an element the page hides."""
+    """Not caption text: a <noscript> notice, a button ("More", "Vis mer"), an element the page hides or
+    prints for screen readers only ("Skip the gallery")."""
     return (
         element.tag in ("noscript", "button")
         or (element.get("role") or "").lower() == "button"
         or element.get("hidden") is not None
+        or bool(_SCREEN_READER_CLASS.search(attributes_text(element)))
     )
 
 

@@ -71,10 +71,12 @@ from etl.lib.extract.captions import split_credit
         ),
         ("Dr. Smith at work", "Dr. Smith at work", None),
         (
-            "Two men were arrested. Symbolfoto: picture alliance/dpa | Hannes Albert",
-            "Two men were arrested.",
+            "The mayor at the town hall. Archivfoto: picture alliance/dpa | Hannes Albert",
+            "The mayor at the town hall.",
             "picture alliance/dpa | Hannes Albert",
         ),
+        # "Symbolbild:" labels what the picture stands for, not who took it.
+        ("Symbolbild: Homosexuelle Schauspieler", "Symbolbild: Homosexuelle Schauspieler", None),
         ("A caption with no credit at all", "A caption with no credit at all", None),
         ("   ", None, None),
         ("", None, None),

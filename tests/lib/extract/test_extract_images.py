@@ -170,6 +170,36 @@ def _page(figure: str) -> str:
             "Dark smoke over the houses.",
             "Ann Seidl",
         ),
+        (  # a skip link printed for screen readers only is not caption text
+            '<figure><img src="/m/refill.jpg"><figcaption><p class="gallery-caption">Volunteers explain refill '
+            'shopping.</p><p class="gallery-copyright">&copy; Iona Dutz</p><a class="u-hiddenVisually" '
+            'href="#end">Skip the gallery</a></figcaption></figure>',
+            "https://news.example/m/refill.jpg",
+            "Volunteers explain refill shopping.",
+            "Iona Dutz",
+        ),
+        (  # a kicker and its headline beside a video still: no credit in "Rescue at sea: …"
+            '<div class="teaser"><div class="still"><img src="/m/eagle.jpg"></div><div class="bu">'
+            '<span class="intro">Rescue at sea: </span><span class="headline">Fishermen free an eagle</span>'
+            "</div></div>",
+            "https://news.example/m/eagle.jpg",
+            "Rescue at sea: Fishermen free an eagle",
+            None,
+        ),
+        (  # a figcaption that prints only the credit, in an element whose class says so
+            '<figure><img src="/m/fire.jpg"><figcaption><span class="credit">Noah Berger / AP</span>'
+            "</figcaption></figure>",
+            "https://news.example/m/fire.jpg",
+            None,
+            "Noah Berger / AP",
+        ),
+        (  # a date beside a picture is neither its caption nor its credit
+            '<div class="x1"><span class="brand"><img src="/m/partner.jpg" width="300"></span>'
+            '<span><span class="time">02/10/2020</span></span></div>',
+            "https://news.example/m/partner.jpg",
+            None,
+            None,
+        ),
         (  # the credit only in the title attribute
             '<div class="media"><img src="/m/feuerwehr.jpg" alt="Feuerwehr" '
             'title="Feuerwehrleute protestieren | Bildquelle: WDR / Biernat"></div>',
@@ -260,3 +290,13 @@ def test_pictures_that_only_share_a_folder_are_not_the_og_image():
     )
     article = extract_article(page, "https://news.example/2024/budget")
     assert article.images == []
+
+
+def test_a_load_more_button_after_a_teaser_list_is_no_caption():
+    page = _page(
+        '<div class="grid"><ul><li><a href="/2024/law"><img src="/m/law.jpg" width="320"></a>'
+        '<a href="/2024/law">The law, nothing but the law, and what it means</a></li></ul>'
+        '<div class="cfix"></div><div class="load-more-btn">Load more articles</div></div>'
+    )
+    article = extract_article(page, "https://news.example/2024/budget")
+    assert all(image.caption is None for image in article.images)
