@@ -293,6 +293,9 @@ def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlE
 
 
 def _is_block_heading(element: HtmlElement) -> bool:
+    # Labels are leaves or headings; reading the text of every wrapper would cost a pass per level.
+    if len(element) and element.tag not in HEADING_TAGS:
+        return False
     text = element.text_content()
     return len(text) <= 80 and is_related_heading(text)
 
