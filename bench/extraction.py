@@ -1,6 +1,7 @@
 """Extraction benchmark: Akhbar's extractor next to bare trafilatura 2.3.1, over ../shared/corpus.
 
     .venv/bin/python bench/extraction.py [--corpus /work/shared/corpus] [--datasets fundus,...] [--limit N]
+        [--misses]   # fundus: print each missed caption/credit, expected next to ours, on stderr
 
 Metrics are the upstream ones (corpus README): scrapinghub body precision/recall/F1 on 4-gram shingles of
 `\\w+` tokens, per-page normalised and averaged exactly as scrapinghub's evaluate.py does; trafilatura-eval
@@ -180,7 +181,10 @@ def load(corpus: Path, dataset: str, limit: int | None) -> list[tuple[dict, byte
 
 
 def evaluate(
-    dataset: str, pages: list[tuple[dict, bytes]], extractor: Callable[[bytes, str], Prediction]
+    dataset: str,
+    pages: list[tuple[dict, bytes]],
+    extractor: Callable[[bytes, str], Prediction],
+    show_misses: bool = False,
 ) -> dict[str, float]:
     scores: dict[str, float] = {}
     triples, tps, fps, fns = [], 0, 0, 0
@@ -220,17 +224,22 @@ def evaluate(
                 )
                 img_total += 1
                 img_hits += match is not None
+                caption_hit = credit_hit = True
                 if image.get("caption"):
                     cap_total += 1
-                    cap_hits += match is not None and _norm(match[0]) == _norm(image["caption"])
+                    caption_hit = match is not None and _norm(match[0]) == _norm(image["caption"])
+                    cap_hits += caption_hit
                     cap_printed_hits += match is not None and _same_caption_as_printed(
                         match, image["caption"]
                     )
                 if image.get("authors"):
                     cred_total += 1
-                    cred_hits += match is not None and _tokens(match[1]) == _tokens(
+                    credit_hit = match is not None and _tokens(match[1]) == _tokens(
                         " ".join(image["authors"])
                     )
+                    cred_hits += credit_hit
+                if show_misses and not (caption_hit and credit_hit):
+                    _print_miss(row["file"], image, match)
     if triples:
         scores["body_P"], scores["body_R"], scores["body_F1"] = shingle_scores(triples)
     if dataset == "trafilatura-eval":
@@ -252,6 +261,15 @@ def evaluate(
     return scores
 
 
+def _print_miss(page: str, image: dict, ours: tuple[str | None, str | None] | None) -> None:
+    """One missed fundus image on stderr: what the ground truth has, what we produced (None: image not found)."""
+    print(
+        f"MISS {page}\n  expected: caption={image.get('caption')!r} credit={image.get('authors')!r}\n"
+        f"  ours:     {'image not found' if ours is None else f'caption={ours[0]!r} credit={ours[1]!r}'}",
+        file=sys.stderr,
+    )
+
+
 def _default_corpus() -> Path:
     """`../shared/corpus` beside the checkout (one level further up from a worktree)."""
     root = Path(__file__).resolve().parents[1]
@@ -266,6 +284,11 @@ def main() -> None:
     parser.add_argument("--extractors", default="akhbar,trafilatura")
     parser.add_argument(
         "--limit", type=int, default=None, help="first N pages of each dataset (for quick runs)"
+    )
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="print each fundus image whose caption or credit Akhbar misses (expected and ours) on stderr",
     )
     args = parser.parse_args()
     # trafilatura logs every page it discards at WARNING; the table is the output here.
@@ -289,7 +312,7 @@ def main() -> None:
     for dataset in args.datasets.split(","):
         pages = load(args.corpus, dataset, args.limit)
         for name in args.extractors.split(","):
-            scores = evaluate(dataset, pages, EXTRACTORS[name])
+            scores = evaluate(dataset, pages, EXTRACTORS[name], args.misses and name == "akhbar")
             cells = [
                 f"{scores[c]:.3f}"
                 if c in scores and c != "ms_per_page"

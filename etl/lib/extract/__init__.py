@@ -15,7 +15,7 @@ import re
 
 import py3langid
 
-from etl.lib.extract.body import extract_body, without_headline, without_picture_lines
+from etl.lib.extract.body import extract_body, without_headline, without_link_lines, without_picture_lines
 from etl.lib.extract.captions import split_credit
 from etl.lib.extract.document import DocumentError, parse_document
 from etl.lib.extract.dom import drop_invisible
@@ -98,6 +98,7 @@ def _extract(
     meta.offer("title", page_title(tree), "meta")
     body_text = without_headline(body_text, meta.values.get("title"))
     body_text = without_picture_lines(body_text, images)
+    body_text = without_link_lines(body_text)
     _offer_language(meta, body_text, language_hint)
 
     values = meta.values

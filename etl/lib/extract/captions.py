@@ -7,6 +7,7 @@ import re
 # "Photo: Reuters", "Foto: dpa/Name", "Bild: Keystone", "صورة: ...", "Credit: ..." — a label then the credit.
 _LABEL = (
     r"(?:photos?|photograph(?:y|s)?|pictures?|images?|picture\s+credit|photo\s+credit|image\s+credit|"
+    r"archivfoto|archivbild|titelbild|"
     r"credits?|source|fotos?|bild(?:er)?|bildquelle|quelle|crédit(?:\s+photo)?|cr[ée]dits?\s+photo|"
     r"фото|источник|джерело|коллаж|колаж|zdjęcie|isithombe|صورة|الصورة|تصوير|المصدر)"
 )
@@ -26,6 +27,7 @@ _EQUALS_CREDIT = re.compile(r"\s*＝\s*(?P<credit>[^＝\s][^＝]{0,20}?)\s*$")
 _PHOTOGRAPHED_BY = re.compile(r"\s*撮影$")
 # A last unpunctuated fragment after a full sentence: "… 연설하고 있다. 연합뉴스", "… in Berlin. dpa".
 _SENTENCE_THEN_CREDIT = re.compile(r"(?<=[.!?。])\s+(?P<credit>[^\s.!?。:：()][^.!?。:：()]{0,28}?)\s*$")
+_NAME_WITH_NUMBER = re.compile(r"[^\W\d_]{2,}\d{1,2}")
 _REPORTER_SUFFIX = re.compile(r"\s*(?:기자|記者)$")  # Korean/Japanese "reporter" after a photographer's name
 # Trailing parentheses that describe the picture rather than credit it.
 _NOT_CREDITS = re.compile(
@@ -39,8 +41,11 @@ _NOT_CREDITS = re.compile(
 _TRAILING_SEPARATORS = " \t\u00a0|/–—-:;,"
 
 
-def split_credit(text: str) -> tuple[str | None, str | None]:
-    """Return (caption without the credit, credit as printed without brackets or "Photo:"); None when absent."""
+def split_credit(text: str, *, labelled_only: bool = False) -> tuple[str | None, str | None]:
+    """Return (caption without the credit, credit as printed without brackets or "Photo:"); None when absent.
+
+    `labelled_only` splits only a credit that says it is one ("Foto: …", "Photo by …", "© …"), not a trailing
+    parenthesis or a name after the last sentence: for a caption whose credit is printed apart."""
     if not text:
         return None, None
     text = " ".join(text.split())
@@ -50,6 +55,8 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
         match = pattern.search(text)
         if match and match.group("credit").strip(_TRAILING_SEPARATORS):
             return _clean_caption(text[: match.start()]), match.group("credit").strip(_TRAILING_SEPARATORS)
+    if labelled_only:
+        return _clean_caption(text), None
     match = _TRAILING_BRACKETS.search(text)
     if match:
         credit = _PHOTOGRAPHED_BY.sub("", match.group("credit").strip())
@@ -62,7 +69,8 @@ def split_credit(text: str) -> tuple[str | None, str | None]:
         ):
             return _clean_caption(text[: match.start()]), credit
     match = _EQUALS_CREDIT.search(text)
-    if match:
+    # "＝同国で2019年5月" (= there, May 2019) gives a place and date, not a credit.
+    if match and not re.search(r"\d", match.group("credit")):
         return _clean_caption(text[: match.start()]), match.group("credit")
     match = _SENTENCE_THEN_CREDIT.search(text)
     if match and _credit_after_sentence(text[: match.start()], match.group("credit")):
@@ -79,7 +87,8 @@ def _credit_after_sentence(sentence: str, fragment: str) -> bool:
         len(words) >= 4
         and (len(last) >= 3 or not last.isascii())
         and len(fragment.split()) <= 3
-        and not re.search(r"\d", fragment)
+        # No digits ("in 2019"), save an agency name that ends in one ("News1", "뉴스1").
+        and (not re.search(r"\d", fragment) or bool(_NAME_WITH_NUMBER.fullmatch(fragment)))
         and not fragment[0].islower()
         and not _NOT_CREDITS.match(fragment)
     )

@@ -47,15 +47,23 @@ _CAPTION_CLASS = re.compile(
     r"wp-caption-text"
 )
 _CREDIT_CLASS = re.compile(
-    r"credit|copyright|source|photographer|byline|author|quelle|fotograf|attribution|rights"
+    r"credit|copyright|source|photographer|byline|author|autor|quelle|fotograf|attribution|rights"
 )
 # "View 3 images", a gallery counter or button beside a picture, is not its caption.
 _GALLERY_BUTTON = re.compile(
-    r"^(?:view|see|show|open|zoom|play|watch)\b|\b\d+\s+(?:images|photos|pictures|bilder|fotos)\b|gallery|counter|button",
+    r"^(?:view|see|show|open|zoom|play|watch)\b|\b\d+\s+(?:images|photos|pictures|bilder|fotos)\b|gallery|counter|button|"
+    r"(?:^|[\s_-])btn(?:$|[\s_-])|load-?more",
     re.IGNORECASE,
 )
 _LABEL_ONLY = re.compile(
     r"^(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)\s*[:：]?$", re.IGNORECASE
+)
+_TRAILING_LABEL = re.compile(
+    r"(?:\s*[|/–—-]\s*(?:©|copyright|credits?|photo|foto|bild|source|quelle|image)|\s+(?:©|copyright))\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+_SCREEN_READER_CLASS = re.compile(
+    r"sr-only|visually-?hidden|hidden-?visually|hiddenvisually|screen-?reader|a11y-hidden|offscreen"
 )
 _FIGURE_CLASS = re.compile(r"figure|image|photo|picture|media|img|foto|bild|gallery|visual")
 _IMAGE_TAGS = ("img", "amp-img")
@@ -135,6 +143,22 @@ def image_identity(url: str) -> str:
     return name if len(name) >= 8 else path.lower()
 
 
+def _same_upload(first: str, second: str) -> bool:
+    """Two renditions of one upload whose names differ after a long shared stem: a CMS that names each crop
+    ("…-versaeumnisse-ein_detail_1FngrG_4Iql23.jpg", "…-versaeumnisse-ein_metadaten_1FngrG_MKF8HP.jpg")."""
+    a, b = urlsplit(first), urlsplit(second)
+    folder_a, _, name_a = a.path.rpartition("/")
+    folder_b, _, name_b = b.path.rpartition("/")
+    if a.netloc != b.netloc or folder_a != folder_b or name_a == name_b:
+        return False
+    name_a, name_b = name_a.lower(), name_b.lower()
+    shared = next(
+        (index for index, (x, y) in enumerate(zip(name_a, name_b, strict=False)) if x != y),
+        min(len(name_a), len(name_b)),
+    )
+    return shared >= max(24, int(0.6 * min(len(name_a), len(name_b))))
+
+
 def extract_images(
     region: HtmlElement,
     page: HtmlElement,
@@ -166,7 +190,10 @@ def extract_images(
             if img in region_set or is_inside(img, not_header):
                 continue
             source = image_source(img, url)
-            if source and image_identity(source.url) in lead_identities:
+            if source and (
+                image_identity(source.url) in lead_identities
+                or any(_same_upload(source.url, lead) for lead in lead_urls)
+            ):
                 if _before(img, region):
                     candidates.insert(0, img)
                 else:
@@ -191,7 +218,8 @@ def extract_images(
         if structured is not None and structured.caption and caption_text:
             # The publisher's JSON-LD caption, when the printed one is it plus leftovers, is the clean one.
             clean, _ = split_credit(structured.caption)
-            if clean and caption_text != clean and caption_text.startswith(clean):
+            printed_whole = caption_text == " ".join(structured.caption.split())
+            if clean and not printed_whole and caption_text != clean and caption_text.startswith(clean):
                 caption_text = clean
         if caption_text is None and structured is not None and structured.caption:
             caption_text, credit_from_caption = split_credit(structured.caption)
@@ -253,32 +281,29 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     if caption_element is None:
         caption_element = _classed(container, _CAPTION_CLASS, img)
     if caption_element is None and container.tag == "figure":
-        # <figure><img></figure><figcaption>…</figcaption>: the caption printed right after the figure.
-        following = container.getnext()
-        if (
-            following is not None
-            and is_element(following)
-            and (following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)))
-        ):
-            caption_element = following
+        caption_element = _caption_after(container)
+    credit_piece = None
+    if caption_element is None:
+        caption_element, credit_piece = _unlabelled_caption_pieces(container, img)
     if credit_element is None:
         scope = caption_element if caption_element is not None else container
         credit_element = _first_found(
             lambda: _classed(scope, _CREDIT_CLASS, img),
             lambda: _credit_tag(container, img),
             lambda: _classed(container, _CREDIT_CLASS, img) if caption_element is not None else None,
+            lambda: credit_piece,
             lambda: _trailing_credit(caption_element) if caption_element is not None else None,
+            lambda: _leading_credit(caption_element) if caption_element is not None else None,
         )
-    if caption_element is None and credit_element is None:
-        pieces = _unlabelled_caption_pieces(container, img)
-        if pieces:
-            caption_element = pieces[0]
-            if len(pieces) == 2 and len(visible_text(pieces[1]).split()) <= 8:
-                credit_element = pieces[1]
+    if _holds_caption(credit_element, caption_element):
+        credit_element = None
     if caption_element is None and credit_element is None:
         return _Printed(credit=_title_credit(img))
     credit = visible_text(credit_element) if credit_element is not None else None
     caption_text = _text_without(caption_element, credit_element) if caption_element is not None else None
+    if caption_text:
+        # "Swedish police officer - Copyright": the credit's label printed apart from it.
+        caption_text = _TRAILING_LABEL.sub("", caption_text)
     continued = _text_after(credit_element) if credit_element is not None else ""
     if (
         credit
@@ -290,14 +315,29 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
         # "<span>Photo by X</span> / AFP via Getty Images": the credit goes on after its element.
         credit = f"{credit} {continued}"
         caption_text = caption_text[: -len(continued)].rstrip()
-    caption, printed_credit = split_credit(caption_text or "")
+    # Beside a credit element of its own, a caption's trailing "(…)" is part of the caption as printed
+    # ("… in Madrid (España).", "… (AP Photo/Jane Doe)"); only a labelled credit is still split off.
+    caption, printed_credit = split_credit(caption_text or "", labelled_only=bool(credit))
     if credit:
         _, labelled = split_credit(credit)
         credit = labelled or credit.strip("()[] /|–—-:·") or None
         if credit and _LABEL_ONLY.match(credit):
             # A credit element that prints only its label ("Copyright"), the name being elsewhere.
             credit = None
-    return _Printed(caption=caption, credit=credit or printed_credit or _title_credit(img))
+        if credit:
+            # "Anett Seidler | Anett Seidler": agency and photographer fields holding the same name.
+            parts = [part.strip() for part in credit.split("|")]
+            if len(parts) == 2 and parts[0] == parts[1]:
+                credit = parts[0]
+    credit = credit or printed_credit or _title_credit(img)
+    # A date or a count ("02/10/2020", "2 727 0") is neither a caption nor a credit.
+    return _Printed(
+        caption=caption if _has_letters(caption) else None, credit=credit if _has_letters(credit) else None
+    )
+
+
+def _has_letters(text: str | None) -> bool:
+    return bool(text) and any(character.isalpha() for character in text)
 
 
 def _text_after(element: HtmlElement) -> str:
@@ -327,7 +367,11 @@ def _sibling_caption(img: HtmlElement) -> HtmlElement | None:
     if following is None or (top.tail or "").strip():
         return None
     text = visible_text(following)
-    if not text or len(text) > 400 or next(following.iter(*_IMAGE_TAGS), None) is not None:
+    if (
+        not text
+        or len(text) > 400
+        or next(following.iter(*_IMAGE_TAGS, "button", "form", "input"), None) is not None
+    ):
         return None
     if following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)):
         return following
@@ -365,16 +409,34 @@ def _trailing_credit(caption: HtmlElement) -> HtmlElement | None:
     node = caption
     while len(node) == 1 and is_element(node[0]) and not (node.text or "").strip():
         node = node[0]
-    pieces = [child for child in node if is_element(child) and visible_text(child)]
+    pieces = [child for child in node if is_element(child) and visible_text(child) and not _is_control(child)]
     if not pieces or (len(pieces) < 2 and not (node.text or "").strip()):
         return None
     last = pieces[-1]
     if (last.tail or "").strip() or next(last.iter("img"), None) is not None:
         return None
+    before = visible_text(pieces[-2]) if len(pieces) > 1 else (node.text or "").strip()
+    if before.endswith(":"):
+        # "<span>Rescue at sea:</span> <span>Fishermen free an eagle</span>": a kicker and its headline.
+        return None
     text = visible_text(last)
     if len(text) > 100 or len(text.split()) > 10 or text.endswith((".", "!", "?", ":", "…")):
         return None
     return last
+
+
+def _leading_credit(caption: HtmlElement) -> HtmlElement | None:
+    """A credit line printed first and broken off the caption: <span>Agency</span><br>The caption…"""
+    first = next((child for child in caption if is_element(child)), None)
+    if first is None or (caption.text or "").strip() or (first.tail or "").strip():
+        return None
+    following = first.getnext()
+    text = visible_text(first)
+    if following is None or following.tag != "br" or not text or len(text.split()) > 8:
+        return None
+    if text.endswith((".", "!", "?", ":", "…")) or len(visible_text(caption)) < 2 * len(text):
+        return None
+    return first
 
 
 def _figure_of(img: HtmlElement) -> HtmlElement | None:
@@ -398,41 +460,115 @@ def _figure_of(img: HtmlElement) -> HtmlElement | None:
             return parent
         if _classed(parent, _CREDIT_CLASS, img) is not None and _FIGURE_CLASS.search(attributes_text(parent)):
             return parent
-        if _unlabelled_caption_pieces(parent, img):
+        if any(piece is not None for piece in _unlabelled_caption_pieces(parent, img)):
             return parent
         if len(visible_text(parent)) > 600:
             return None
     return None
 
 
-def _unlabelled_caption_pieces(parent: HtmlElement, img: HtmlElement) -> list[HtmlElement]:
-    """A wrapper holding just the picture then one or two short texts (hashed class names, no caption
-    class): the caption, then the credit. Nothing else may be in the wrapper, so body text never qualifies."""
-    children = [child for child in parent if is_element(child)]
-    holder = next((child for child in children if child is img or _contains(child, img)), None)
-    if holder is None or (parent.text or "").strip():
-        return []
-    before, after = children[: children.index(holder)], children[children.index(holder) + 1 :]
-    if any(visible_text(child) for child in before) or not 1 <= len(after) <= 2:
-        return []
-    for child in after:
-        text = visible_text(child)
+def _unlabelled_caption_pieces(
+    parent: HtmlElement, img: HtmlElement
+) -> tuple[HtmlElement | None, HtmlElement | None]:
+    """A wrapper holding just the picture and one or two short texts (hashed class names, no caption class):
+    (caption, credit). Nothing else may be in the wrapper, so body text never qualifies. A credit may come
+    before the picture ("Foto: X" above it) or after the caption; paragraphs and headings count as caption
+    pieces only beside such a credit, since a picture then a paragraph is as often the article text."""
+    holder = None
+    pieces: list[HtmlElement] = []
+    for child in parent:
+        if not is_element(child) or child.tag == "noscript":
+            continue
+        if child is img or _contains(child, img):
+            holder = child
+        elif visible_text(child):
+            pieces.append(child)
+    if holder is None or (parent.text or "").strip() or not 1 <= len(pieces) <= 2:
+        return None, None
+    if len(visible_text(holder)) > 50:
+        # The picture sits in a teaser or list with text of its own: this wrapper is no figure.
+        return None, None
+    credits = [child for child in pieces if _is_credit_line(child)]
+    credit = credits[-1] if credits else None
+    # Captions run longer than body-like text may beside a credit (or with one inside), which says the
+    # wrapper is a figure.
+    credited = credit is not None or any(_classed(child, _CREDIT_CLASS, img) is not None for child in pieces)
+    longest = 500 if credited else 300
+    for child in pieces:
         if (
-            not text
-            or len(text) > 300
-            or child.tag in ("p", "ul", "ol", "table", "h2", "h3")
+            len(visible_text(child)) > longest
+            or child.tag in ("ul", "ol", "table", "h2", "h3")
             or next(child.iter("a", "img", "button", "form"), None) is not None
             or (child.tail or "").strip()
         ):
-            return []
-    first = visible_text(after[0])
+            return None, None
+    before = [child for child in pieces if parent.index(child) < parent.index(holder)]
+    if before and before != credits[:1]:
+        return None, None
+    captions = [child for child in pieces if child is not credit]
+    if not captions:
+        return None, credit
+    caption = captions[0]
+    first = visible_text(caption)
     if (
-        len(first.split()) < 3
+        len(first.split()) < (1 if credit is not None else 3)
         or _GALLERY_BUTTON.search(first)
-        or _GALLERY_BUTTON.search(attributes_text(after[0]))
+        or _GALLERY_BUTTON.search(attributes_text(caption))
     ):
-        return []
-    return after
+        return None, None
+    if credit is None and len(captions) == 2:
+        if len(visible_text(captions[1]).split()) > 8:
+            return None, None
+        credit = captions[1]
+    block_caption = caption.tag in ("p", "h1", "h4", "h5", "h6")
+    if block_caption and credit is None and _trailing_credit(caption) is None:
+        return None, None
+    return caption, credit
+
+
+def _is_credit_line(element: HtmlElement) -> bool:
+    """A text that is only a credit: "Foto: X", "© X", "(AFP)", or an element whose class says credit."""
+    text = visible_text(element)
+    if _CREDIT_CLASS.search(attributes_text(element)) and len(text.split()) <= 12:
+        return True
+    caption, credit = split_credit(text)
+    return caption is None and credit is not None
+
+
+def _holds_caption(credit: HtmlElement | None, caption: HtmlElement | None) -> bool:
+    """A credit-classed wrapper around the caption, or a <small> that is the whole caption, is not the credit
+    line; an element whose class says credit and that is all the caption prints stays the credit."""
+    if credit is None or caption is None:
+        return False
+    if _contains_or_is(credit, caption):
+        return True
+    text = visible_text(credit)
+    return (
+        text == visible_text(caption)
+        and not _CREDIT_CLASS.search(attributes_text(credit))
+        and split_credit(text)[0] is not None
+    )
+
+
+def _caption_after(figure: HtmlElement) -> HtmlElement | None:
+    """<figure><img></figure><figcaption>…</figcaption>: the caption printed right after the figure, or after
+    the wrappers that hold nothing but the figure."""
+    node = figure
+    for _ in range(3):
+        following = node.getnext()
+        while following is not None and not is_element(following):
+            following = following.getnext()
+        if following is not None:
+            if following.tag == "figcaption" or _CAPTION_CLASS.search(attributes_text(following)):
+                return following if visible_text(following) else None
+            return None
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "article", "main") or (node.tail or "").strip():
+            return None
+        if any(is_element(c) and c is not node and visible_text(c) for c in parent):
+            return None
+        node = parent
+    return None
 
 
 def _picture_count(parent: HtmlElement) -> int:
@@ -460,6 +596,8 @@ def _is_same_picture_group(parent: HtmlElement) -> bool:
 
 
 def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement) -> HtmlElement | None:
+    """The first element inside the container (not the image) whose class or id matches and that prints
+    text; for credits, not one that prints only its label ("Copyright"), the name following elsewhere."""
     for element in container.iter():
         if (
             not is_element(element)
@@ -469,23 +607,36 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
             continue
         if _contains(element, img):
             continue
-        if pattern.search(attributes_text(element)) and visible_text(element):
+        if pattern.search(attributes_text(element)) and (text := visible_text(element)):
+            if pattern is _CREDIT_CLASS and _LABEL_ONLY.match(text):
+                continue
             return element
     return None
 
 
+def _is_control(element: HtmlElement) -> bool:
+    """Not caption text: a <noscript> notice, a button ("More", "Vis mer"), an element the page hides or
+    prints for screen readers only ("Skip the gallery")."""
+    return (
+        element.tag in ("noscript", "button")
+        or (element.get("role") or "").lower() == "button"
+        or element.get("hidden") is not None
+        or bool(_SCREEN_READER_CLASS.search(attributes_text(element)))
+    )
+
+
 def _text_without(element: HtmlElement, excluded: HtmlElement | None) -> str:
-    """The element's text without `excluded` (the credit) and without <noscript> notices
-    ("You need JavaScript to see this video")."""
-    if (excluded is None or not _contains_or_is(element, excluded)) and next(
-        element.iter("noscript"), None
-    ) is None:
+    """The element's text without `excluded` (the credit) and without controls: <noscript> notices ("You need
+    JavaScript to see this video"), buttons and hidden toggles ("More", "Vis mer")."""
+    if (excluded is None or not _contains_or_is(element, excluded)) and not any(
+        _is_control(inner) for inner in element.iter() if is_element(inner)
+    ):
         return visible_text(element)
     parts: list[str] = []
     if element.text:
         parts.append(element.text)
     for child in element:
-        if child is excluded or (is_element(child) and child.tag == "noscript"):
+        if child is excluded or (is_element(child) and _is_control(child)):
             pass
         elif is_element(child):
             parts.append(_text_without(child, excluded))

@@ -52,6 +52,8 @@ _WIDGET_CLASS = re.compile(
     r"share|social|sharing|print-?button|newsletter|subscribe|comments?(?:$|[\s_-])|disqus|advert|(?:^|[\s_-])ads?(?:$|[\s_-])|"
     r"breadcrumb|tags?-?list|(?:^|[\s_-])tags(?:$|[\s_-])|author-?(?:box|bio|info)|avatar|logo|promo"
 )
+# Widgets whose text trafilatura keeps inside the article: sign-up prompts, share and rating bars.
+_OUT_OF_TEXT_WIDGET = re.compile(r"newsletter|subscribe|promo|sharedaddy|sharing")
 _WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
 _MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
@@ -79,7 +81,12 @@ class Regions:
         return (
             blocks
             + self.most_read
-            + [w for w in self.widgets if _WIDGET_TEXT.match(normalized_label(visible_text(w)))]
+            + [
+                w
+                for w in self.widgets
+                if _WIDGET_TEXT.match(normalized_label(visible_text(w)))
+                or _OUT_OF_TEXT_WIDGET.search(attributes_text(w))
+            ]
         )
 
 
@@ -279,6 +286,12 @@ def drop_from_body(elements: list[HtmlElement]) -> None:
 
 
 # ---------------------------------------------------------------- blocks
+
+
+def is_related_heading(text: str) -> bool:
+    """The text is a related-block heading ("Related", "Lesen Sie auch:", "اقرأ أيضاً")."""
+    label = normalized_label(text)
+    return bool(label) and len(label) <= 60 and bool(_RELATED_HEADING.match(label))
 
 
 def _is_label_element(element: HtmlElement) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml.html import HtmlElement
 
 from etl.lib.extract.dom import HEADING_TAGS, ancestors, attributes_text, is_element, select, visible_text
 from etl.lib.extract.images import image_source
-from etl.lib.extract.regions import article_link_url
+from etl.lib.extract.regions import article_link_url, is_related_heading
 from etl.lib.records import ExtractedRelatedLink
 
 _SECTION_CLASS = re.compile(
@@ -83,7 +84,8 @@ def _cards(
     def targets_in(element: HtmlElement) -> set[str]:
         return {t for a in element.iter("a") if (t := article_link_url(a, page_url))}
 
-    cards = []
+    cards: list[tuple[str, list[HtmlElement]]] = []
+    flat: dict[HtmlElement, list[tuple[str, list[HtmlElement]]]] = {}
     for target in order:
         card = first_anchor[target]
         # Climb while the parent still links to this target only: that is the card's wrapper.
@@ -92,20 +94,93 @@ def _cards(
             if parent is None or targets_in(parent) - {target}:
                 break
             card = parent
-        elements = [card]
+        cards.append((target, [card]))
         parent = card.getparent()
         if parent is not None and card not in roots and len(targets_in(parent)) > 1:
-            # Flat markup: the card's summary and byline are siblings up to the next card's link.
-            for sibling in card.itersiblings():
-                if not is_element(sibling) or targets_in(sibling) or sibling.tag in HEADING_TAGS:
-                    break
-                elements.append(sibling)
-        cards.append((target, elements))
+            flat.setdefault(parent, []).append(cards[-1])
+    for parent, members in flat.items():
+        _spread_flat_siblings(parent, members, targets_in)
     return cards
 
 
+def _spread_flat_siblings(
+    parent: HtmlElement,
+    members: list[tuple[str, list[HtmlElement]]],
+    targets_in: Callable[[HtmlElement], set[str]],
+) -> None:
+    """Flat markup: each card is a run of siblings (a kicker, the title link, a summary, a byline) rather
+    than one container. The siblings between two title links belong partly to the card before (its summary
+    and byline) and partly to the card after (its kicker or picture): the first card shows how many lead,
+    and the split repeats only where the later cards print the same tags in that place."""
+    siblings = [child for child in parent if is_element(child)]
+    position = {element: index for index, element in enumerate(siblings)}
+
+    def free(element: HtmlElement) -> bool:
+        return element.tag not in HEADING_TAGS and not targets_in(element)
+
+    def leads(element: HtmlElement, words: int) -> bool:
+        # The block's own label ("Related", a "box-title") is not the first card's kicker, nor is a titled
+        # widget ("Social Share" in an <h4>) printed before each card's link.
+        text = visible_text(element)
+        attributes = attributes_text(element)
+        return (
+            free(element)
+            and len(text.split()) <= words
+            and (not text or any(character.isalpha() for character in text))  # a count ("2") is no kicker
+            and not is_related_heading(text)
+            and (
+                _SECTION_CLASS.search(attributes) is not None
+                or not (
+                    _TITLE_CLASS.search(attributes) or next(element.iter(*HEADING_TAGS), None) is not None
+                )
+            )
+        )
+
+    runs: list[tuple[list[HtmlElement], int, int]] = []
+    for target, elements in sorted(members, key=lambda member: position[member[1][0]]):
+        start = end = position[elements[0]]
+        # The same card's other link (a picture link, then the title link) is part of its run.
+        while end + 1 < len(siblings) and targets_in(siblings[end + 1]) == {target}:
+            end += 1
+        runs.append((elements, start, end))
+
+    first_start = runs[0][1]
+    # A single card gives no layout to compare with: only a word or three (a kicker) or a picture lead it.
+    words = 8 if len(runs) > 1 else 3
+    leading = 0
+    while (
+        leading < 2 and first_start - leading - 1 >= 0 and leads(siblings[first_start - leading - 1], words)
+    ):
+        leading += 1
+    pattern = [element.tag for element in siblings[first_start - leading : first_start]]
+    for index, (_, start, _end) in enumerate(runs[1:], start=1):
+        gap = siblings[runs[index - 1][2] + 1 : start]
+        while leading and not (
+            len(gap) >= leading
+            and [element.tag for element in gap[len(gap) - leading :]] == pattern[len(pattern) - leading :]
+            and all(leads(element, words) for element in gap[len(gap) - leading :])
+        ):
+            leading -= 1
+
+    for index, (elements, start, end) in enumerate(runs):
+        following = runs[index + 1][1] - leading if index + 1 < len(runs) else len(siblings)
+        trailing = []
+        for element in siblings[end + 1 : following]:
+            if not free(element):
+                break
+            trailing.append(element)
+        elements[:] = siblings[start - leading : end + 1] + trailing
+
+
 def _read_card(card: list[HtmlElement], target: str, page_url: str) -> ExtractedRelatedLink:
-    used: set[HtmlElement] = set()
+    # The block's own heading ("Mehr zum Thema", "Leggi anche:") is no field of a card that holds it.
+    used: set[HtmlElement] = {
+        inner
+        for root in card
+        for element in root.iter()
+        if is_element(element) and _is_block_heading(element)
+        for inner in element.iter()
+    }
     title_element = _title_element(card, target, page_url)
     title = visible_text(title_element) if title_element is not None else None
     if title_element is not None:
@@ -137,6 +212,18 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
                 and _short(e)
                 and article_link_url(e, page_url) is None
                 and not _BYLINE_CLASS.search(attributes_text(e))
+            ),
+            used,
+        )
+    if section_element is None and title_element is not None:
+        # Flat cards: a word or three printed before the title, with no class to say so, is the kicker.
+        section_element = _find(
+            _roots_before(card, title_element),
+            lambda e: (
+                _short(e, 4)
+                and e.tag != "time"
+                and not _BYLINE_CLASS.search(attributes_text(e))
+                and not _BYLINE_TEXT.match(visible_text(e))
             ),
             used,
         )
@@ -175,21 +262,52 @@ def _read_card(card: list[HtmlElement], target: str, page_url: str) -> Extracted
 
 
 def _title_element(card: list[HtmlElement], target: str, page_url: str) -> HtmlElement | None:
+    # The block's own heading ("Related") is no card's title, when a one-card block is the card. In flat
+    # markup the elements that link to the target come first: a heading printed before them is not the title.
+    linking = [root for root in card if any(article_link_url(a, page_url) == target for a in root.iter("a"))]
+    card = linking + [root for root in card if root not in linking]
     for root in card:
         for element in root.iter():
-            if is_element(element) and element.tag in HEADING_TAGS and visible_text(element):
+            if (
+                is_element(element)
+                and element.tag in HEADING_TAGS
+                and (text := visible_text(element))
+                and not is_related_heading(text)
+            ):
                 return element
     for root in card:
         for element in root.iter():
-            if not is_element(element) or not visible_text(element):
+            if not is_element(element) or not (text := visible_text(element)):
                 continue
             attributes = attributes_text(element)
-            if _TITLE_CLASS.search(attributes) and not _SECTION_CLASS.search(attributes):
+            if (
+                _TITLE_CLASS.search(attributes)
+                and not _SECTION_CLASS.search(attributes)
+                and not is_related_heading(text)
+            ):
                 return element
     anchors = [a for root in card for a in root.iter("a")]
     texts = [(len(visible_text(a)), a) for a in anchors if article_link_url(a, page_url) == target]
     texts = [(n, a) for n, a in texts if n]
     return max(texts, key=lambda pair: pair[0])[1] if texts else None
+
+
+def _is_block_heading(element: HtmlElement) -> bool:
+    # Labels are leaves or headings; reading the text of every wrapper would cost a pass per level.
+    if len(element) and element.tag not in HEADING_TAGS:
+        return False
+    text = element.text_content()
+    return len(text) <= 80 and is_related_heading(text)
+
+
+def _roots_before(card: list[HtmlElement], element: HtmlElement) -> list[HtmlElement]:
+    """The card's elements printed before the one holding `element` (in flat markup, a kicker or picture)."""
+    out = []
+    for root in card:
+        if root is element or any(parent is root for parent in ancestors(element)):
+            return out
+        out.append(root)
+    return []
 
 
 def _find(card: list[HtmlElement], test: object, used: set[HtmlElement]) -> HtmlElement | None:

@@ -40,6 +40,9 @@ from etl.lib.extract.captions import split_credit
         ),
         ("移送のため警視庁を出る容疑者（潟沼義樹撮影）", "移送のため警視庁を出る容疑者", "潟沼義樹"),
         ("후보가 15일 유세에서 연설하고 있다. 연합뉴스", "후보가 15일 유세에서 연설하고 있다.", "연합뉴스"),
+        ("イスラエルの国旗＝同国で2019年5月", "イスラエルの国旗＝同国で2019年5月", None),
+        ("후보가 국회에서 인사하고 있다. 뉴스1", "후보가 국회에서 인사하고 있다.", "뉴스1"),
+        ("The team trained in Berlin. Since 2019", "The team trained in Berlin. Since 2019", None),
         (
             "후보가 시민들에게 큰절을 올리고 있다. 고영권 기자",
             "후보가 시민들에게 큰절을 올리고 있다.",
@@ -67,6 +70,13 @@ from etl.lib.extract.captions import split_credit
             None,
         ),
         ("Dr. Smith at work", "Dr. Smith at work", None),
+        (
+            "The mayor at the town hall. Archivfoto: picture alliance/dpa | Hannes Albert",
+            "The mayor at the town hall.",
+            "picture alliance/dpa | Hannes Albert",
+        ),
+        # "Symbolbild:" labels what the picture stands for, not who took it.
+        ("Symbolbild: Homosexuelle Schauspieler", "Symbolbild: Homosexuelle Schauspieler", None),
         ("A caption with no credit at all", "A caption with no credit at all", None),
         ("   ", None, None),
         ("", None, None),
@@ -74,3 +84,22 @@ from etl.lib.extract.captions import split_credit
 )
 def test_split_credit(text, caption, credit):
     assert split_credit(text) == (caption, credit)
+
+
+@pytest.mark.parametrize(
+    ("text", "caption", "credit"),
+    [
+        ("Crowds in the square in Madrid (Spain).", "Crowds in the square in Madrid (Spain).", None),
+        ("A refinery in Carson. (AP Photo/Jane Doe)", "A refinery in Carson. (AP Photo/Jane Doe)", None),
+        ("Candidates greet voters. Yonhap", "Candidates greet voters. Yonhap", None),
+        (
+            "The pyramid of the four phases. Foto: Max Muster/dpa",
+            "The pyramid of the four phases.",
+            "Max Muster/dpa",
+        ),
+        ("Rescue workers at the site. Photo by Jane Doe", "Rescue workers at the site.", "Jane Doe"),
+    ],
+)
+def test_split_credit_labelled_only_keeps_parentheses_and_trailing_names(text, caption, credit):
+    # For a caption whose credit is printed in an element of its own: only a labelled credit is split off.
+    assert split_credit(text, labelled_only=True) == (caption, credit)
