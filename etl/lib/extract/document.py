@@ -10,14 +10,25 @@ import codecs
 import re
 from dataclasses import dataclass
 
+import trafilatura.utils
 from charset_normalizer import from_bytes
-from lxml.html import HtmlElement
+from lxml.etree import ElementDefaultClassLookup
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.utils import load_html
 
 # trafilatura refuses files above 20 MB (settings.cfg MAX_FILE_SIZE); news pages are well under 5 MB.
 MAX_DOCUMENT_BYTES = 20_000_000
 # Above this many elements the DOM rules would cost more than the page is worth (real pages: < 30k).
 MAX_ELEMENTS = 300_000
+
+# lxml.html picks each element's Python class with a Python callback (form-field mixins for <input>, <select>,
+# ...), called millions of times per page by the DOM rules and trafilatura; neither uses those mixins, so the
+# parser trafilatura parses with gets lxml's C-level lookup: same classes otherwise, same trees, ~5% less time.
+trafilatura.utils.HTML_PARSER.set_element_class_lookup(
+    ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
@@ -79,7 +90,7 @@ def parse_document(body: bytes | str, encoding: str | None = None) -> ParsedDocu
         raise DocumentError(f"HTML parsing failed: {type(error).__name__}") from None
     if tree is None or not isinstance(tree, HtmlElement):
         raise DocumentError("HTML parsing gave no document tree")
-    count = sum(1 for _ in tree.iter())
+    count = int(tree.xpath("count(//*)"))  # counted in C: iterating would make a Python object per element
     if count > MAX_ELEMENTS:
         raise DocumentError(f"document too large: {count} elements (limit {MAX_ELEMENTS})")
     return ParsedDocument(tree=tree, text=text)
