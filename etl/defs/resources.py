@@ -18,6 +18,7 @@ from etl.lib.archive import RawArchive
 from etl.lib.fetch import FetchSettings
 from etl.lib.home import Home
 from etl.lib.sites import SitesFile, load_sites
+from etl.lib.warehouse import CONNECTION_CONFIG
 
 
 class AkhbarHome(dg.ConfigurableResource):
@@ -69,7 +70,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "akhbar": AkhbarHome(home=dg.EnvVar("AKHBAR_HOME"), sites_file=dg.EnvVar("AKHBAR_SITES")),
-            "duckdb": DuckDBResource(database=dg.EnvVar("DUCKDB_PATH")),
+            "duckdb": DuckDBResource(database=dg.EnvVar("DUCKDB_PATH"), connection_config=CONNECTION_CONFIG),
             "archive": RawArchiveResource(url=dg.EnvVar("AKHBAR_ARCHIVE")),
             "http": HttpClientResource(),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

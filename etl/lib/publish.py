@@ -16,6 +16,8 @@ import duckdb
 import duckdb_extension_fts  # an empty package: only a folder holding the extension binary
 import polars as pl
 
+from etl.lib.warehouse import CONNECTION_CONFIG
+
 PUBLISHED_SCHEMAS = ("marts", "raw", "quarantine")
 SEARCH_TABLE = "marts.articles"
 # `create_fts_index` names its schema after the table: fts_<schema>_<table>
@@ -106,7 +108,7 @@ def _copy_tables(conn: duckdb.DuckDBPyConnection, staging_path: Path) -> None:
 
 
 def _build_search_index(staging_path: Path) -> None:
-    with duckdb.connect(str(staging_path)) as conn:
+    with duckdb.connect(str(staging_path), config=CONNECTION_CONFIG) as conn:
         has_articles = conn.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'articles'"
         ).fetchone()[0]

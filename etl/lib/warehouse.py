@@ -21,6 +21,11 @@ from etl.lib import schema
 from etl.lib.frames import conform
 from etl.lib.records import FETCH_OUTCOMES
 
+# DuckDB's default memory limit is 80% of the machine's memory, and it caches up to that: loading a large
+# day or copying a large warehouse for publishing would grow the run by as much. Above this it spills to disk.
+# dbt's connection has the same limit (dbt/profiles.yml).
+CONNECTION_CONFIG = {"memory_limit": "512MB"}
+
 DISCOVERED_URLS = pl.Schema(
     {
         "url": pl.String,
