@@ -49,6 +49,7 @@ def load_corpus(corpus: Path) -> dict[str, list[bytes]]:
 class _CorpusSite(BaseHTTPRequestHandler):
     pages: ClassVar[list[bytes]] = []
     scale = 1
+    protocol_version = "HTTP/1.1"  # keep-alive, as news sites serve: a connection per page would be the cost
 
     def log_message(self, *args: object) -> None:  # quiet
         pass

@@ -1,5 +1,6 @@
 """The extract stage over archived pages: the process pool gives what one process gives, in batches."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 
 import etl.lib.extract_pages as extract_pages_module
 from etl.lib.archive import RawArchive
-from etl.lib.extract_pages import PageToExtract, extract_pages
+from etl.lib.extract_pages import ExtractionPool, PageToExtract, extract_pages
 from etl.lib.schema import EXTRACTED_ARTICLES, EXTRACTED_IMAGES, EXTRACTED_RELATED_LINKS
 from etl.sample_site import expected
 
@@ -76,3 +77,26 @@ def test_a_body_missing_from_the_archive_is_a_row_with_its_reason(archived):
     assert frames.failed.height == 1
     assert frames.failed["error"][0].startswith("archive read failed")
     assert frames.images.is_empty() and frames.images.schema == EXTRACTED_IMAGES
+
+
+def test_streamed_pages_are_reconciled_with_the_plan(archived):
+    """Pages handed in while fetching: the plan decides which rows stand, whatever was submitted."""
+    archive_url, pages = archived
+    pages = pages[:-1]
+    planned, not_planned = pages[:10], pages[10:12]
+    # a URL streamed with one body but planned with another (a later attempt brought a new body)
+    replaced = planned[0]
+    stale = replace(replaced, archive_key=pages[1].archive_key, body_sha256=pages[1].body_sha256)
+    with ExtractionPool(archive_url=archive_url, partition_date=DAY, workers=2) as pool:
+        pool.submit(stale)
+        for page in planned[1:5] + not_planned:
+            pool.submit(page)
+        frames = pool.frames(planned)  # planned[5:] were never submitted
+
+    assert frames.articles["url"].to_list() == sorted(page.url for page in planned)
+    by_url = dict(zip(frames.articles["url"], frames.articles["archive_key"], strict=True))
+    assert by_url[replaced.url] == replaced.archive_key
+    reference = extract_pages(planned, archive_url=archive_url, partition_date=DAY, workers=1)
+    assert frames.articles.equals(reference.articles)
+    assert frames.images.equals(reference.images)
+    assert frames.related_links.equals(reference.related_links)
