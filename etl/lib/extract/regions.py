@@ -55,8 +55,15 @@ _WIDGET_CLASS = re.compile(
 # Widgets whose text trafilatura keeps inside the article: sign-up prompts, share and rating bars.
 _OUT_OF_TEXT_WIDGET = re.compile(r"newsletter|subscribe|promo|sharedaddy|sharing")
 _WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
+# One search that most elements fail, before the three that tell which kind of block it is.
+_ANY_BLOCK_CLASS = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (_RELATED_CLASS, _MOST_READ_CLASS, _WIDGET_CLASS))
+)
 _MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
+# Subtrees that hold no block of the page: walking their thousands of elements (icons' paths, <meta> and
+# <link> tags, options) found nothing.
+_OPAQUE_TAGS = {"head", "svg", "select", "math"}
 _ARTICLE_CLASS = re.compile(r"article|story|post|entry|content|news|detail|main|body|text")
 
 
@@ -105,10 +112,10 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     stack: list[HtmlElement] = [tree]
     while stack:
         element = stack.pop()
-        if element in claimed:
+        tag = element.tag
+        if element in claimed or tag in _OPAQUE_TAGS:
             continue
         stack.extend(reversed([child for child in element if is_element(child)]))
-        tag = element.tag
         if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
             if not page.is_article_text(element):
                 chrome.append(element)
@@ -129,7 +136,7 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
                 most_read.extend(block)
                 _claim(claimed, block)
             continue
-        if attrs.strip() and tag not in ("html", "body"):
+        if attrs.strip() and tag not in ("html", "body") and _ANY_BLOCK_CLASS.search(attrs):
             if _RELATED_CLASS.search(attrs) and page.is_link_block(element):
                 related.append([element])
                 _claim(claimed, [element])
