@@ -131,6 +131,7 @@ class ExtractionPool:
         self._archive_url = archive_url
         self._partition_date = partition_date
         self._workers = workers or os.cpu_count() or 1
+        self._archive = RawArchive(archive_url)  # for pages this process extracts itself
         self._pool: ProcessPoolExecutor | None = None
         self._waiting: list[PageToExtract] = []  # held until there are enough pages to pay for a pool
         self._submitted: dict[str, str] = {}  # url -> archive key
@@ -157,20 +158,17 @@ class ExtractionPool:
             if len(self._waiting) >= _POOL_THRESHOLD:
                 self._start_pool()
         elif self._pool is not None:
-            future = self._pool.submit(_extract_one, page)
-            future.add_done_callback(self._collect)
-            self._futures.append(future)
+            self._submit_to_pool(page)
         else:
-            self._done.append(_extract_one(page, self._local_archive()))
+            self._done.append(_extract_one(page, self._archive))
         self._columns_from_done(full_batches_only=True)
 
     def frames(self, pages: Sequence[PageToExtract]) -> ExtractedFrames:
         """The rows of exactly `pages`, once every one of them is extracted."""
         for page in pages:
             self.submit(page)
-        archive = self._local_archive()
         for page in self._waiting:  # too few pages for a pool: this process does them
-            self._done.append(_extract_one(page, archive))
+            self._done.append(_extract_one(page, self._archive))
         self._waiting.clear()
         for future in self._futures:
             future.result()  # an exception here is a bug in the worker wrapper, never a page's fault
@@ -200,9 +198,13 @@ class ExtractionPool:
         )
         waiting, self._waiting = self._waiting, []
         for page in waiting:
-            future = self._pool.submit(_extract_one, page)
-            future.add_done_callback(self._collect)
-            self._futures.append(future)
+            self._submit_to_pool(page)
+
+    def _submit_to_pool(self, page: PageToExtract) -> None:
+        assert self._pool is not None
+        future = self._pool.submit(_extract_one, page)
+        future.add_done_callback(self._collect)
+        self._futures.append(future)
 
     def _collect(self, future: Future) -> None:
         # runs on the pool's result thread: only hand the rows over, the caller makes columns of them
@@ -210,9 +212,6 @@ class ExtractionPool:
             return
         with self._done_lock:
             self._done.append(future.result())
-
-    def _local_archive(self) -> RawArchive:
-        return RawArchive(self._archive_url)
 
     def _columns_from_done(self, *, full_batches_only: bool) -> None:
         """Rows held as Python objects cost several times their columnar size: make columns of them."""
