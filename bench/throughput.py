@@ -209,6 +209,11 @@ def step_windows(home: Path, run_id: str) -> dict[str, tuple[float, float]]:
         }
 
 
+def outside_steps(run: dict) -> float:
+    """Seconds of a run spent in no step: start-up, loading the definitions, Dagster between steps."""
+    return run["wall"] - sum(stage[0] for stage in run["stages"].values())
+
+
 def _bare(page: bytes) -> int:
     import trafilatura
 
@@ -284,6 +289,16 @@ def main() -> int:
             f"peak memory of the process tree, {n} pages: {run['pss'] / 2**20:.0f} MiB PSS"
             f" ({run['rss'] / 2**20:.0f} MiB as a sum of RSS)"
         )
+    # where the marginal cost goes: each stage's own slope between the two first runs
+    print(f"\nper stage, first runs:{'':18}{n_small:>9}{n_large:>9}{'ms per extra page':>19}")
+    small_stages, large_stages = runs[small]["stages"], runs[large]["stages"]
+    for step, stage in large_stages.items():
+        before = small_stages.get(step, (0.0,))[0]
+        slope = 1000 * (stage[0] - before) / (n_large - n_small)
+        print(f"  {step:<38}{before:>9.1f}{stage[0]:>9.1f}{slope:>19.2f}")
+    before, after = outside_steps(runs[small]), outside_steps(runs[large])
+    slope = 1000 * (after - before) / (n_large - n_small)
+    print(f"  {'start-up, definitions, between steps':<38}{before:>9.1f}{after:>9.1f}{slope:>19.2f}")
     for label, run in (
         (f"first run, {n_large} pages", runs[large]),
         (f"same day again, {n_small} pages", again[small]),
@@ -291,8 +306,7 @@ def main() -> int:
         print(f"\n{label + ':':40}{'seconds':>9}{'CPU s':>8}{'of which main':>15}{'peak PSS MiB':>14}")
         for step, (seconds, peak, cpu, main_cpu) in run["stages"].items():
             print(f"  {step:<38}{seconds:>9.1f}{cpu:>8.1f}{main_cpu:>15.1f}{peak / 2**20:>14.0f}")
-        outside = run["wall"] - sum(stage[0] for stage in run["stages"].values())
-        print(f"  {'start-up, definitions, between steps':<38}{outside:>9.1f}")
+        print(f"  {'start-up, definitions, between steps':<38}{outside_steps(run):>9.1f}")
     return 0
 
 
