@@ -5,9 +5,11 @@ The suites in `expectations/suites/<table>.json` are the source of truth (the sa
 the repository; Data Docs, and the validation results they render (in `.results/`), are written only into the
 `docs_dir` the caller gives.
 
-Row-level results come from GX itself: every suite runs with result format COMPLETE and a `row_number` index
-column, so each failed critical expectation names the rows that broke it, and its `meta.rule` becomes the
-reason stored with the quarantined row. Policies:
+Row-level results come from GX itself: every suite runs with result format COMPLETE, so each failed critical
+expectation names the rows that broke it (by their position: GX reads a frame with a plain 0..n-1 index), and
+its `meta.rule` becomes the reason stored with the quarantined row. The unexpected values themselves are left
+out of the results: the quarantined rows carry them, and listing them (every image without a credit, for a
+fill-rate warning) cost more than the validation. Policies:
 
 * uniqueness: GX flags every row of a duplicated id; the **first** copy (in batch order, which is fetch order)
   that passes every other critical expectation is loaded and the other copies are quarantined, so a page
@@ -128,7 +130,8 @@ def _run_suite(context: Any, table: str, suite_json: dict[str, Any], frame: pl.D
 
     columns = {e["kwargs"]["column"] for e in suite_json["expectations"] if "column" in e["kwargs"]}
     # GX reads pandas; only the checked columns cross the boundary (list columns convert slowly and are not checked).
-    pandas_frame = frame.select(sorted(columns & set(frame.columns))).with_row_index(ROW_NUMBER).to_pandas()
+    # Its index is 0..n-1, so GX's unexpected indices are row positions.
+    pandas_frame = frame.select(sorted(columns & set(frame.columns))).to_pandas()
     batch_definition = (
         context.data_sources.add_pandas(f"pandas_{table}")
         .add_dataframe_asset(table)
@@ -142,7 +145,7 @@ def _run_suite(context: Any, table: str, suite_json: dict[str, Any], frame: pl.D
     return definition.run(
         batch_parameters={"dataframe": pandas_frame},
         expectation_parameters={"min_timestamp": MIN_TIMESTAMP, "max_timestamp": now + FUTURE_TOLERANCE},
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_NUMBER]},
+        result_format={"result_format": "COMPLETE", "exclude_unexpected_values": True},
         run_id=RunIdentifier(run_name=run_id, run_time=now),
     )
 
@@ -171,7 +174,7 @@ def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataF
             logger.warning("GX gave no row-level result for %s.%s: %s", table, rule, outcome.exception_info)
             pairs.extend((row, f"{rule}_not_evaluated") for row in range(frame.height))
             continue
-        failing = {int(item[ROW_NUMBER]) for item in details["unexpected_index_list"]}
+        failing = {int(row) for row in details["unexpected_index_list"]}
         if expectation["type"] == "expect_column_values_to_be_unique":
             duplicates.append((rule, expectation["kwargs"]["column"], failing))
         else:
