@@ -37,6 +37,11 @@ class Home:
     def data_docs(self) -> Path:
         return self.root / "data_docs"
 
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's artifacts of the last build (run results, logs) and the parse cache the next build reuses."""
+        return self.root / "dbt"
+
     def activate(self, sites_file: Path) -> None:
         """Point the resources (through their environment variables) and Dagster's instance at this home."""
         self.root.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run
+from etl.defs.resources import AkhbarHome
 from etl.defs.transform.project import dbt_project
 
 # the load assets whose row counts decide whether the marts can change in this run
@@ -28,7 +29,7 @@ LOADED_TABLES = {
     pool="duckdb",
 )
 def news_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource, akhbar: AkhbarHome
 ) -> Iterator[Any]:
     """`dbt build` of the selected models: staging views, intermediate models and the marts, with their tests."""
     if _nothing_loaded_this_run(context) and _marts_exist(duckdb):
@@ -39,7 +40,10 @@ def news_dbt_models(
     # dbt runs in the project folder: give its profile the warehouse as an absolute path, so a relative
     # DUCKDB_PATH (as in `.env` for `dagster dev`) names the same file for dbt as for the DuckDB resource
     os.environ["DUCKDB_PATH"] = str(Path(duckdb.database).resolve())
-    yield from dbt.cli(["build"], context=context).stream()
+    # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
+    # parse cache its last build left for this very profile (a cache made for another warehouse path is
+    # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
+    yield from dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve()).stream()
 
 
 def _nothing_loaded_this_run(context: dg.AssetExecutionContext) -> bool:
