@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
+from lxml.etree import Element
 from lxml.html import HtmlElement
 
 from etl.lib.extract.dom import (
@@ -59,6 +61,7 @@ _WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
 _ANY_BLOCK_CLASS = re.compile(
     "|".join(f"(?:{p.pattern})" for p in (_RELATED_CLASS, _MOST_READ_CLASS, _WIDGET_CLASS))
 )
+_TEXT_SIZE_TAGS = {"div", "span", "ul", "p", "li"}
 _MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
 # Subtrees that hold no block of the page: walking their thousands of elements (icons' paths, <meta> and
@@ -108,59 +111,58 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     for block in related:
         _claim(claimed, block)
 
-    # Depth-first, skipping the subtree of whatever is claimed (a block is read once, as a whole).
-    stack: list[HtmlElement] = [tree]
-    while stack:
-        element = stack.pop()
-        tag = element.tag
-        if element in claimed or tag in _OPAQUE_TAGS:
+    # Document order (lxml's C iterator), skipping whatever is claimed (a block is read once, as a whole) and
+    # the subtrees of opaque tags; only the few elements that can be a block do any work beyond a tag lookup.
+    opaque: set[HtmlElement] = set()
+    for element in tree.iter(Element):
+        if element in claimed or element in opaque:
             continue
-        stack.extend(reversed([child for child in element if is_element(child)]))
+        tag = element.tag
+        if tag in _OPAQUE_TAGS:
+            opaque.update(element.iter(Element))
+            continue
         if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
             if not page.is_article_text(element):
                 chrome.append(element)
             continue
-        attrs = attributes_text(element)
-        label = None
         if tag in HEADING_TAGS or _is_label_element(element):
-            label = normalized_label(visible_text(element))
-        if label and len(label) <= 60 and _RELATED_HEADING.match(label):
-            block = page.block_from_heading(element)
-            if block:
-                related.append(block)
-                _claim(claimed, block)
-            continue
-        if label and len(label) <= 60 and _MOST_READ_HEADING.match(label):
-            block = page.block_from_heading(element)
-            if block:
-                most_read.extend(block)
-                _claim(claimed, block)
-            continue
-        if attrs.strip() and tag not in ("html", "body") and _ANY_BLOCK_CLASS.search(attrs):
-            if _RELATED_CLASS.search(attrs) and page.is_link_block(element):
-                related.append([element])
-                _claim(claimed, [element])
-            elif _MOST_READ_CLASS.search(attrs) and page.is_link_block(element):
-                most_read.append(element)
-                _claim(claimed, [element])
-            elif (
-                _WIDGET_CLASS.search(attrs)
-                and tag not in _MEDIA_TAGS
-                and page.is_small(element)
-                and not _holds_media(element)
-            ):
-                widgets.append(element)
-                _claim(claimed, [element])
-        if (
-            tag in ("div", "span", "ul", "p", "li")
-            and len(element) <= 3
-            and len((element.text or "").strip()) <= 5
-        ):
-            # The text-size widget prints "TT" (or "A A") and no class may say what it is.
-            text = visible_text(element)
-            if text and len(text) <= 5 and _WIDGET_TEXT.match(normalized_label(text)):
-                widgets.append(element)
-                _claim(claimed, [element])
+            kind = _label_kind(_leaf_text(element) if len(element) == 0 else visible_text(element))
+            if kind is not None:
+                block = page.block_from_heading(element)
+                if block:
+                    if kind == "related":
+                        related.append(block)
+                    else:
+                        most_read.extend(block)
+                    _claim(claimed, block)
+                continue
+        class_name = element.get("class")
+        ident = element.get("id")
+        if (class_name or ident) and tag not in ("html", "body"):
+            kind = _class_kinds(class_name, ident)
+            if kind is not None:
+                if kind[0] and page.is_link_block(element):
+                    related.append([element])
+                    _claim(claimed, [element])
+                elif kind[1] and page.is_link_block(element):
+                    most_read.append(element)
+                    _claim(claimed, [element])
+                elif (
+                    kind[2]
+                    and tag not in _MEDIA_TAGS
+                    and page.is_small(element)
+                    and not _holds_media(element)
+                ):
+                    widgets.append(element)
+                    _claim(claimed, [element])
+        if tag in _TEXT_SIZE_TAGS and len(element) <= 3:
+            head_text = element.text
+            if head_text is None or len(head_text.strip()) <= 5:
+                # The text-size widget prints "TT" (or "A A") and no class may say what it is.
+                text = _short_visible_text(element)
+                if text and _WIDGET_TEXT.match(normalized_label(text)):
+                    widgets.append(element)
+                    _claim(claimed, [element])
 
     for selector in getattr(profile, "exclude", None) or []:
         widgets.extend(_select(tree, selector))
@@ -299,6 +301,45 @@ def is_related_heading(text: str) -> bool:
     """The text is a related-block heading ("Related", "Lesen Sie auch:", "اقرأ أيضاً")."""
     label = normalized_label(text)
     return bool(label) and len(label) <= 60 and bool(_RELATED_HEADING.match(label))
+
+
+@lru_cache(maxsize=4096)
+def _label_kind(text: str) -> str | None:
+    """ "related" or "most_read" when the text reads like that block's heading. Cached: headings, menu entries
+    and card labels repeat on every page of a site."""
+    label = normalized_label(text)
+    if not label or len(label) > 60:
+        return None
+    if _RELATED_HEADING.match(label):
+        return "related"
+    if _MOST_READ_HEADING.match(label):
+        return "most_read"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _class_kinds(class_name: str | None, ident: str | None) -> tuple[bool, bool, bool] | None:
+    """What the class and id say the element is (related, most read, widget), None when none of them.
+    Cached: a site's class strings repeat many times a page, and the searches are the walk's main cost."""
+    attrs = f"{class_name or ''} {ident or ''}".lower()  # as `attributes_text`
+    if not attrs.strip() or not _ANY_BLOCK_CLASS.search(attrs):
+        return None
+    return (
+        bool(_RELATED_CLASS.search(attrs)),
+        bool(_MOST_READ_CLASS.search(attrs)),
+        bool(_WIDGET_CLASS.search(attrs)),
+    )
+
+
+def _leaf_text(element: HtmlElement) -> str:
+    """`visible_text` of an element without children: its own text, with no XPath call."""
+    return " ".join((element.text or "").split())
+
+
+def _short_visible_text(element: HtmlElement) -> str | None:
+    """The visible text when it is at most 5 characters, else None."""
+    text = _leaf_text(element) if len(element) == 0 else visible_text(element)
+    return text if len(text) <= 5 else None
 
 
 def _is_label_element(element: HtmlElement) -> bool:
