@@ -106,7 +106,10 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     most_read: list[HtmlElement] = []
     widgets: list[HtmlElement] = []
     chrome: list[HtmlElement] = []
-    page = _Page(tree, url)
+    # Every element in document order, read once by lxml's C iterator: a Python walk over children cost more
+    # than all the rules, and an XPath scan of the tree costs as much as this list.
+    elements = list(tree.iter(Element))
+    page = _Page(tree, url, elements)
     claimed: set[HtmlElement] = set()
     for block in related:
         _claim(claimed, block)
@@ -114,7 +117,7 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     # Document order (lxml's C iterator), skipping whatever is claimed (a block is read once, as a whole) and
     # the subtrees of opaque tags; only the few elements that can be a block do any work beyond a tag lookup.
     opaque: set[HtmlElement] = set()
-    for element in tree.iter(Element):
+    for element in elements:
         if element in claimed or element in opaque:
             continue
         tag = element.tag
@@ -178,7 +181,7 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
 class _Page:
     """The page with its main text container, to tell link blocks from the article's own text."""
 
-    def __init__(self, tree: HtmlElement, url: str) -> None:
+    def __init__(self, tree: HtmlElement, url: str, elements: list[HtmlElement]) -> None:
         self.url = url
         self.blocks = [
             (block, length)
@@ -186,15 +189,18 @@ class _Page:
             if next(block.iterancestors("a"), None) is None
         ]
         # Paragraph text under each element, summed once from the blocks upward.
-        self.text_under: dict[HtmlElement, int] = {}
+        text_under: dict[HtmlElement, int] = {}
         for block, length in self.blocks:
-            self.text_under[block] = self.text_under.get(block, 0) + length
-            for parent in ancestors(block):
-                self.text_under[parent] = self.text_under.get(parent, 0) + length
-        self.paragraph_total = self.text_under.get(tree, 0) or 1
-        itemprop_body = _itemprop_body(tree)
+            text_under[block] = text_under.get(block, 0) + length
+            for parent in block.iterancestors():
+                text_under[parent] = text_under.get(parent, 0) + length
+        self.text_under = text_under
+        self.paragraph_total = text_under.get(tree, 0) or 1
+        self.itemprop_body = _itemprop_body(elements)
         self.body = (
-            itemprop_body if itemprop_body is not None else _densest_text_container(self.blocks, set())
+            self.itemprop_body
+            if self.itemprop_body is not None
+            else _densest_text_container(self.blocks, set())
         )
         self.body_text = self.paragraph_text(self.body) if self.body is not None else 0
         self._body_ancestors = set(ancestors(self.body)) if self.body is not None else set()
@@ -274,16 +280,18 @@ def _holds_media(element: HtmlElement) -> bool:
     return next(element.iter("figure", "picture", "figcaption"), None) is not None
 
 
-def _itemprop_body(tree: HtmlElement) -> HtmlElement | None:
-    for element in tree.xpath(".//*[@itemprop]"):
-        if (element.get("itemprop") or "").strip().lower() == "articlebody":
+def _itemprop_body(elements: list[HtmlElement]) -> HtmlElement | None:
+    """The first element below the root marked itemprop="articleBody"."""
+    for element in elements[1:]:
+        itemprop = element.get("itemprop")
+        if itemprop is not None and itemprop.strip().lower() == "articlebody":
             return element
     return None
 
 
 def _claim(claimed: set[HtmlElement], block: list[HtmlElement]) -> None:
     for root in block:
-        claimed.update(element for element in root.iter() if is_element(element))
+        claimed.update(root.iter(Element))
 
 
 def drop_from_body(elements: list[HtmlElement]) -> None:
@@ -337,8 +345,19 @@ def _leaf_text(element: HtmlElement) -> str:
 
 
 def _short_visible_text(element: HtmlElement) -> str | None:
-    """The visible text when it is at most 5 characters, else None."""
-    text = _leaf_text(element) if len(element) == 0 else visible_text(element)
+    """The visible text when it is at most 5 characters, else None. Stops reading at the 6th visible character:
+    many of the elements asked about wrap a large subtree."""
+    if len(element) == 0:
+        text = _leaf_text(element)
+        return text if len(text) <= 5 else None
+    pieces = []
+    visible = 0  # characters other than whitespace so far: never more than the visible text's length
+    for piece in element.itertext():
+        pieces.append(piece)
+        visible += sum(map(len, piece.split()))
+        if visible > 5:
+            return None
+    text = " ".join("".join(pieces).split())
     return text if len(text) <= 5 else None
 
 
@@ -406,7 +425,7 @@ def _inside_article_tag(element: HtmlElement) -> bool:
 
 def _article_region(tree: HtmlElement, page: _Page, excluded: set[HtmlElement]) -> HtmlElement:
     """The element holding the article: the densest paragraph container, widened to include the headline."""
-    body = _itemprop_body(tree)
+    body = page.itemprop_body
     if body is None:
         body = _densest_text_container(page.blocks, excluded)
     if body is None:
@@ -484,9 +503,9 @@ _TEXT_BLOCK_TAGS = {"p", "pre", "blockquote", "div", "td", "section"}
 def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
     """Paragraph-like elements (a <p>, or a div of inline content only) with their text length."""
     for element in tree.iter(*_TEXT_BLOCK_TAGS):
-        if element.tag != "p" and any(is_element(child) and child.tag in _BLOCK_TAGS for child in element):
+        if element.tag != "p" and any(child.tag in _BLOCK_TAGS for child in element):
             continue
-        length = len(visible_text(element))
+        length = len(_leaf_text(element) if len(element) == 0 else visible_text(element))
         if length >= 25:
             yield element, length
 
