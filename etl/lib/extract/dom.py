@@ -28,7 +28,10 @@ def attributes_text(element: HtmlElement) -> str:
 
 def visible_text(element: HtmlElement) -> str:
     """The element's text, whitespace collapsed. Scripts and styles are dropped from the tree right after
-    structured metadata is read (see `drop_invisible`), so lxml's C text walk is enough."""
+    structured metadata is read (see `drop_invisible`), so lxml's C text walk is enough; an element without
+    children holds its text in `.text`, read with no XPath call."""
+    if len(element) == 0:
+        return " ".join((element.text or "").split())
     return " ".join(element.text_content().split())
 
 
