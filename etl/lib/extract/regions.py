@@ -113,26 +113,26 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     # than all the rules, and an XPath scan of the tree costs as much as this list.
     elements = list(tree.iter(Element))
     page = _Page(tree, url, elements)
+    # Elements the walk skips: whatever is claimed (a block is read once, as a whole) and opaque subtrees.
     claimed: set[HtmlElement] = set()
     for block in related:
         _claim(claimed, block)
 
-    # Document order (lxml's C iterator), skipping whatever is claimed (a block is read once, as a whole) and
-    # the subtrees of opaque tags; only the few elements that can be a block do any work beyond a tag lookup.
-    opaque: set[HtmlElement] = set()
+    # Document order; only the few elements that can be a block do any work beyond a few attribute reads.
     for element in elements:
-        if element in claimed or element in opaque:
+        if element in claimed:
             continue
         tag = element.tag
         if tag in _OPAQUE_TAGS:
-            opaque.update(element.iter(Element))
+            claimed.update(element.iter(Element))
             continue
         if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
             if not page.is_article_text(element):
                 chrome.append(element)
             continue
-        if tag in HEADING_TAGS or _is_label_element(element):
-            kind = _label_kind(_leaf_text(element) if len(element) == 0 else visible_text(element))
+        own_text = element.text
+        if tag in HEADING_TAGS or (own_text and _is_label_element(element, own_text)):
+            kind = _label_kind(visible_text(element))
             if kind is not None:
                 block = page.block_from_heading(element)
                 if block:
@@ -158,14 +158,12 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
             ):
                 widgets.append(element)
                 _claim(claimed, [element])
-        if tag in _TEXT_SIZE_TAGS and len(element) <= 3:
-            head_text = element.text
-            if head_text is None or len(head_text.strip()) <= 5:
-                # The text-size widget prints "TT" (or "A A") and no class may say what it is.
-                text = _short_visible_text(element)
-                if text and _WIDGET_TEXT.match(normalized_label(text)):
-                    widgets.append(element)
-                    _claim(claimed, [element])
+        if tag in _TEXT_SIZE_TAGS and len(element) <= 3 and (own_text is None or len(own_text.strip()) <= 5):
+            # The text-size widget prints "TT" (or "A A") and no class may say what it is.
+            text = _short_visible_text(element, own_text)
+            if text and _WIDGET_TEXT.match(normalized_label(text)):
+                widgets.append(element)
+                _claim(claimed, [element])
 
     for selector in getattr(profile, "exclude", None) or []:
         widgets.extend(_select(tree, selector))
@@ -347,33 +345,28 @@ def _attribute_kinds(value: str | None) -> int:
     )
 
 
-def _leaf_text(element: HtmlElement) -> str:
-    """`visible_text` of an element without children: its own text, with no XPath call."""
-    return " ".join((element.text or "").split())
-
-
-def _short_visible_text(element: HtmlElement) -> str | None:
+def _short_visible_text(element: HtmlElement, own_text: str | None) -> str | None:
     """The visible text when it is at most 5 characters, else None. Stops reading at the 6th visible character:
     many of the elements asked about wrap a large subtree."""
     if len(element) == 0:
-        text = _leaf_text(element)
+        text = " ".join(own_text.split()) if own_text else ""
         return text if len(text) <= 5 else None
     pieces = []
     visible = 0  # characters other than whitespace so far: never more than the visible text's length
     for piece in element.itertext():
         pieces.append(piece)
-        visible += sum(map(len, piece.split()))
-        if visible > 5:
-            return None
+        if not piece.isspace():
+            visible += sum(map(len, piece.split()))
+            if visible > 5:
+                return None
     text = " ".join("".join(pieces).split())
     return text if len(text) <= 5 else None
 
 
-def _is_label_element(element: HtmlElement) -> bool:
-    """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً")."""
+def _is_label_element(element: HtmlElement, text: str) -> bool:
+    """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً"); `text` is its own."""
     if element.tag in ("a", "html", "body", "head", "title", "script", "style", "option", "li"):
         return False
-    text = element.text or ""
     if not text.strip():
         # <div class="title"><span>Related</span></div>: the span is the label
         return False
@@ -523,7 +516,7 @@ def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
     for element in tree.iter(*_TEXT_BLOCK_TAGS):
         if element.tag != "p" and any(child.tag in _BLOCK_TAGS for child in element):
             continue
-        length = len(_leaf_text(element) if len(element) == 0 else visible_text(element))
+        length = len(visible_text(element))
         if length >= 25:
             yield element, length
 
