@@ -13,6 +13,8 @@ from etl.lib.selectors import selector_to_xpath
 _ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 
+_SPACES = re.compile(r"[\s\u00a0]+")
+
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -68,16 +70,13 @@ def _keep_tail(element: HtmlElement, tail: str | None) -> None:
 def normalized_label(text: str) -> str:
     """Casefolded text without Arabic diacritics, tatweel, hamza variants or edge punctuation, to match labels."""
     text = _ARABIC_MARKS.sub("", text).translate(_ALEF).casefold()
-    text = re.sub(r"[\s\u00a0]+", " ", text)
+    text = _SPACES.sub(" ", text)
     return text.strip(" :：.,،|»«>›→-–—_*#•\"'")
 
 
 def ancestors(element: HtmlElement) -> Iterator[HtmlElement]:
-    """Parents from the nearest outward."""
-    parent = element.getparent()
-    while parent is not None:
-        yield parent
-        parent = parent.getparent()
+    """Parents from the nearest outward (lxml's C iterator: the rules walk up ~2,500 times a page)."""
+    return element.iterancestors()
 
 
 def is_inside(element: HtmlElement, containers: set[HtmlElement]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -577,13 +578,27 @@ def _picture_count(parent: HtmlElement) -> int:
 
 
 def _looks_like_icon(img: HtmlElement) -> bool:
-    width, height = _int(img.get("width")), _int(img.get("height"))
-    source = (img.get("src") or "").split("?", 1)[0]
+    get = img.get
+    return _icon_attributes(get("width"), get("height"), get("src"), get("class"), get("id"))
+
+
+@lru_cache(maxsize=4096)
+def _icon_attributes(
+    width_value: str | None,
+    height_value: str | None,
+    src: str | None,
+    class_name: str | None,
+    ident: str | None,
+) -> bool:
+    """`_looks_like_icon` from the attributes it reads. Cached: each image is asked about once per ancestor
+    level of every image near it, and a site's icons repeat on every page."""
+    width, height = _int(width_value), _int(height_value)
+    source = (src or "").split("?", 1)[0]
     return (
         (width is not None and width <= _TINY)
         or (height is not None and height <= _TINY)
         or source.endswith(".svg")
-        or bool(_NOT_CONTENT_CLASS.search(attributes_text(img)))
+        or bool(_NOT_CONTENT_CLASS.search(f"{class_name or ''} {ident or ''}".lower()))  # as attributes_text
     )
 
 
