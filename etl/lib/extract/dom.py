@@ -14,6 +14,7 @@ _ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 
 _SPACES = re.compile(r"[\s\u00a0]+")
+_LABEL_EDGES = " :：.,،|»«>›→-–—_*#•\"'"
 
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -69,9 +70,12 @@ def _keep_tail(element: HtmlElement, tail: str | None) -> None:
 
 def normalized_label(text: str) -> str:
     """Casefolded text without Arabic diacritics, tatweel, hamza variants or edge punctuation, to match labels."""
+    if text.isascii():
+        # No Arabic marks or letters, casefold is lower, and split() collapses what the space pattern does.
+        return " ".join(text.lower().split()).strip(_LABEL_EDGES)
     text = _ARABIC_MARKS.sub("", text).translate(_ALEF).casefold()
     text = _SPACES.sub(" ", text)
-    return text.strip(" :：.,،|»«>›→-–—_*#•\"'")
+    return text.strip(_LABEL_EDGES)
 
 
 def ancestors(element: HtmlElement) -> Iterator[HtmlElement]:

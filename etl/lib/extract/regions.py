@@ -67,6 +67,8 @@ _BLOCK_CLASS_WORD = re.compile(
 _TEXT_SIZE_TAGS = {"div", "span", "ul", "p", "li"}
 _MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
+_CHROME_OR_HEADER_TAGS = _CHROME_TAGS | {"header"}
+_NOT_LABEL_TAGS = {"a", "html", "body", "head", "title", "script", "style", "option", "li"}
 # Subtrees that hold no block of the page: walking their thousands of elements (icons' paths, <meta> and
 # <link> tags, options) found nothing.
 _OPAQUE_TAGS = {"head", "svg", "select", "math"}
@@ -126,12 +128,14 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
         if tag in _OPAQUE_TAGS:
             claimed.update(element.iter(Element))
             continue
-        if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
+        if tag in _CHROME_OR_HEADER_TAGS and (tag != "header" or not _inside_article_tag(element)):
             if not page.is_article_text(element):
                 chrome.append(element)
             continue
         own_text = element.text
-        if tag in HEADING_TAGS or (own_text and _is_label_element(element, own_text)):
+        if tag in HEADING_TAGS or (
+            own_text and tag not in _NOT_LABEL_TAGS and _is_label_element(element, own_text)
+        ):
             kind = _label_kind(visible_text(element))
             if kind is not None:
                 block = page.block_from_heading(element)
@@ -364,9 +368,8 @@ def _short_visible_text(element: HtmlElement, own_text: str | None) -> str | Non
 
 
 def _is_label_element(element: HtmlElement, text: str) -> bool:
-    """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً"); `text` is its own."""
-    if element.tag in ("a", "html", "body", "head", "title", "script", "style", "option", "li"):
-        return False
+    """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً"); `text` is its own,
+    and its tag is none of _NOT_LABEL_TAGS."""
     if not text.strip():
         # <div class="title"><span>Related</span></div>: the span is the label
         return False
