@@ -516,10 +516,21 @@ _TEXT_BLOCK_TAGS = {"p", "pre", "blockquote", "div", "td", "section"}
 
 def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
     """Paragraph-like elements (a <p>, or a div of inline content only) with their text length."""
+    # Plain loops, no generator or helper calls: this runs on every div, p and td of the page.
     for element in tree.iter(*_TEXT_BLOCK_TAGS):
-        if element.tag != "p" and any(child.tag in _BLOCK_TAGS for child in element):
-            continue
-        length = len(visible_text(element))
+        if element.tag != "p":
+            for child in element:
+                if child.tag in _BLOCK_TAGS:  # a comment's tag is a function: in no set of names
+                    break
+            else:
+                child = None
+            if child is not None:  # a container of blocks, not a block
+                continue
+        if len(element):
+            length = len(" ".join(element.text_content().split()))  # as visible_text
+        else:
+            text = element.text
+            length = len(" ".join(text.split())) if text else 0
         if length >= 25:
             yield element, length
 
