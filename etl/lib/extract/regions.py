@@ -185,6 +185,7 @@ class _Page:
 
     def __init__(self, tree: HtmlElement, url: str, elements: list[HtmlElement]) -> None:
         self.url = url
+        self._link_targets: dict[HtmlElement, str | None] = {}
         self.blocks = [
             (block, length)
             for block, length in _text_blocks(tree)
@@ -207,6 +208,13 @@ class _Page:
         self.body_text = self.paragraph_text(self.body) if self.body is not None else 0
         self._body_ancestors = set(ancestors(self.body)) if self.body is not None else set()
 
+    def link_target(self, anchor: HtmlElement) -> str | None:
+        """`article_link_url`, read once per anchor: the rules ask again for each enclosing block."""
+        if anchor in self._link_targets:
+            return self._link_targets[anchor]
+        target = self._link_targets[anchor] = article_link_url(anchor, self.url)
+        return target
+
     def paragraph_text(self, element: HtmlElement) -> int:
         """Characters of paragraph-like text in the element, link texts (teasers) aside."""
         return self.text_under.get(element, 0)
@@ -223,7 +231,7 @@ class _Page:
 
     def is_link_block(self, element: HtmlElement) -> bool:
         """A container of article links that is not the article's own text."""
-        return bool(_article_links(element, self.url)) and not self.is_article_text(element)
+        return bool(_article_links(element, self)) and not self.is_article_text(element)
 
     def is_small(self, element: HtmlElement) -> bool:
         return not self.is_article_text(element) and len(visible_text(element)) < 2000
@@ -235,13 +243,13 @@ class _Page:
             parent = node.getparent()
             if parent is None or parent.tag in ("body", "html") or self.is_article_text(parent):
                 break
-            links = _article_links(parent, self.url)
+            links = _article_links(parent, self)
             if len(links) >= 2:
                 # Cards carry one summary each; more prose than links means article text around a link.
-                if _prose_paragraphs(parent, self.url) <= len(links):
+                if _prose_paragraphs(parent, self) <= len(links):
                     return [parent]
                 break
-            if not (_link_led(parent, self.url) or len(visible_text(parent)) <= 300):
+            if not (_link_led(parent, self) or len(visible_text(parent)) <= 300):
                 break
             node = parent
         # The heading sits among the article's own elements: its block is the run of link-led siblings after
@@ -250,28 +258,27 @@ class _Page:
         for sibling in node.itersiblings():
             if not is_element(sibling):
                 continue
-            if sibling.tag in HEADING_TAGS or not _link_led(sibling, self.url):
+            if sibling.tag in HEADING_TAGS or not _link_led(sibling, self):
                 break
             siblings.append(sibling)
-        if any(_article_links(element, self.url) for element in siblings):
+        if any(_article_links(element, self) for element in siblings):
             return siblings
         return []
 
 
-def _prose_paragraphs(element: HtmlElement, page_url: str) -> int:
+def _prose_paragraphs(element: HtmlElement, page: _Page) -> int:
     """Paragraphs of 80+ characters with no article link in them."""
     return sum(
         1
         for paragraph in element.iter("p")
-        if len(visible_text(paragraph)) >= 80
-        and not any(article_link_url(a, page_url) for a in paragraph.iter("a"))
+        if len(visible_text(paragraph)) >= 80 and not any(page.link_target(a) for a in paragraph.iter("a"))
     )
 
 
-def _link_led(element: HtmlElement, page_url: str) -> bool:
+def _link_led(element: HtmlElement, page: _Page) -> bool:
     """Mostly links to articles: link text is at least half of the text, and not a long paragraph."""
     text = len(visible_text(element))
-    if not text or not _article_links(element, page_url):
+    if not text or not _article_links(element, page):
         return False
     linked = sum(len(visible_text(a)) for a in element.iter("a"))
     return linked >= 0.5 * text and text < 1500
@@ -378,11 +385,11 @@ def _is_label_element(element: HtmlElement, text: str) -> bool:
     )
 
 
-def _article_links(container: HtmlElement, page_url: str) -> set[str]:
+def _article_links(container: HtmlElement, page: _Page) -> set[str]:
     """Distinct URLs of links in `container` that look like links to articles (a title or an image)."""
     urls: set[str] = set()
     for anchor in container.iter("a"):
-        href = article_link_url(anchor, page_url)
+        href = page.link_target(anchor)
         if href:
             urls.add(href)
     return urls
