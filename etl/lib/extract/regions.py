@@ -362,6 +362,16 @@ def _short_visible_text(element: HtmlElement, own_text: str | None) -> str | Non
     if len(element) == 0:
         text = " ".join(own_text.split()) if own_text else ""
         return text if len(text) <= 5 else None
+    # Most elements asked about hold a link or a line whose own text already says no.
+    first = element[0]
+    first_text = first.text
+    if (
+        first_text is not None
+        and len(first_text) > 5
+        and isinstance(first.tag, str)  # a comment's text is not page text
+        and sum(map(len, first_text.split())) > 5
+    ):
+        return None
     pieces = []
     visible = 0  # characters other than whitespace so far: never more than the visible text's length
     for piece in element.itertext():
