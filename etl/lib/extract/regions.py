@@ -422,8 +422,8 @@ def article_link_url(anchor: HtmlElement, page_url: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _link_target(page_url: str, href: str | None) -> str | None:
-    """The absolute http(s) URL an href points to, unless it is the page itself. Cached: the rules ask about
-    each anchor once per enclosing block, and a site's menus repeat on every page."""
+    """The absolute http(s) URL an href points to, unless it is the page itself. Cached: the related-card
+    and region rules each ask about the same anchors, and a page repeats its menu and teaser links."""
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
         return None
