@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -102,13 +103,21 @@ def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
             )
     if not chosen:
         return None
-    try:
-        absolute = urljoin(base_url, chosen.strip())
-    except ValueError:
-        return None
-    if not absolute.startswith(("http://", "https://")):
+    absolute = _absolute_http_url(base_url, chosen.strip())
+    if absolute is None:
         return None
     return ImageSource(url=absolute, width=width, height=height)
+
+
+@lru_cache(maxsize=4096)
+def _absolute_http_url(base_url: str, url: str) -> str | None:
+    """`url` made absolute against the page, when it is http(s). Cached: each image is resolved once per rule
+    that reads it."""
+    try:
+        absolute = urljoin(base_url, url)
+    except ValueError:
+        return None
+    return absolute if absolute.startswith(("http://", "https://")) else None
 
 
 def _largest(holder: HtmlElement) -> str | None:
@@ -129,8 +138,10 @@ def _other_lazy_attributes(img: HtmlElement) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=4096)
 def image_identity(url: str) -> str:
-    """What makes two URLs the same picture: the file name, without size variants and query."""
+    """What makes two URLs the same picture: the file name, without size variants and query. Cached: a page's
+    lead image is asked about once per image, and a site's logos repeat on every page."""
     path = urlsplit(url).path
     name = path.rsplit("/", 1)[-1].lower()
     name = re.sub(
@@ -577,13 +588,27 @@ def _picture_count(parent: HtmlElement) -> int:
 
 
 def _looks_like_icon(img: HtmlElement) -> bool:
-    width, height = _int(img.get("width")), _int(img.get("height"))
-    source = (img.get("src") or "").split("?", 1)[0]
+    get = img.get
+    return _icon_attributes(get("width"), get("height"), get("src"), get("class"), get("id"))
+
+
+@lru_cache(maxsize=4096)
+def _icon_attributes(
+    width_value: str | None,
+    height_value: str | None,
+    src: str | None,
+    class_name: str | None,
+    ident: str | None,
+) -> bool:
+    """`_looks_like_icon` from the attributes it reads. Cached: each image is asked about once per ancestor
+    level of every image near it, and a site's icons repeat on every page."""
+    width, height = _int(width_value), _int(height_value)
+    source = (src or "").split("?", 1)[0]
     return (
         (width is not None and width <= _TINY)
         or (height is not None and height <= _TINY)
         or source.endswith(".svg")
-        or bool(_NOT_CONTENT_CLASS.search(attributes_text(img)))
+        or bool(_NOT_CONTENT_CLASS.search(f"{class_name or ''} {ident or ''}".lower()))  # as attributes_text
     )
 
 
@@ -598,6 +623,7 @@ def _is_same_picture_group(parent: HtmlElement) -> bool:
 def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement) -> HtmlElement | None:
     """The first element inside the container (not the image) whose class or id matches and that prints
     text; for credits, not one that prints only its label ("Copyright"), the name following elsewhere."""
+    holders = set(img.iterancestors())  # the elements the image is inside
     for element in container.iter():
         if (
             not is_element(element)
@@ -605,13 +631,22 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
             or element.tag in ("img", "picture", "source", "a")
         ):
             continue
-        if _contains(element, img):
+        if element in holders:
             continue
-        if pattern.search(attributes_text(element)) and (text := visible_text(element)):
+        if _attributes_match(pattern, element.get("class"), element.get("id")) and (
+            text := visible_text(element)
+        ):
             if pattern is _CREDIT_CLASS and _LABEL_ONLY.match(text):
                 continue
             return element
     return None
+
+
+@lru_cache(maxsize=8192)
+def _attributes_match(pattern: re.Pattern[str], class_name: str | None, ident: str | None) -> bool:
+    """`pattern` found in the class and id (as `attributes_text`). Cached: `_classed` reads every element of
+    each figure candidate, several levels up from every image."""
+    return bool(pattern.search(f"{class_name or ''} {ident or ''}".lower()))
 
 
 def _is_control(element: HtmlElement) -> bool:
@@ -728,9 +763,11 @@ def _first(elements: list[HtmlElement]) -> HtmlElement | None:
     return elements[0] if elements else None
 
 
-def _parse_srcset(value: str | None) -> list[tuple[str, float]]:
+@lru_cache(maxsize=4096)
+def _parse_srcset(value: str | None) -> tuple[tuple[str, float], ...]:
+    """The candidates of a srcset. Cached: an image's srcset is read once per rule that asks for its URL."""
     if not value:
-        return []
+        return ()
     candidates = []
     # Split on commas that end a candidate (followed by whitespace), so commas inside URLs survive.
     for part in re.split(r",\s+", value.strip()):
@@ -743,7 +780,7 @@ def _parse_srcset(value: str | None) -> list[tuple[str, float]]:
         except ValueError:
             weight = 1.0
         candidates.append((pieces[0].rstrip(","), weight))
-    return candidates
+    return tuple(candidates)
 
 
 def _non_default_media(source: HtmlElement) -> bool:

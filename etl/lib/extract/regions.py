@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin
 
+from lxml.etree import Element
 from lxml.html import HtmlElement
 
 from etl.lib.extract.dom import (
@@ -55,12 +57,18 @@ _WIDGET_CLASS = re.compile(
 # Widgets whose text trafilatura keeps inside the article: sign-up prompts, share and rating bars.
 _OUT_OF_TEXT_WIDGET = re.compile(r"newsletter|subscribe|promo|sharedaddy|sharing")
 _WIDGET_TEXT = re.compile(r"^(?:tt|t t|a a|a- ?a\+|a\+ ?a-|aa)$")
-# One search that most elements fail, before the three that tell which kind of block it is.
-_ANY_BLOCK_CLASS = re.compile(
-    "|".join(f"(?:{p.pattern})" for p in (_RELATED_CLASS, _MOST_READ_CLASS, _WIDGET_CLASS))
+# A word each alternative of the three class patterns above contains (keep it so when adding one): a plain
+# word list, which re scans 4x faster than the patterns, so most class values are ruled out by one search.
+_BLOCK_CLASS_WORD = re.compile(
+    "related|also|see|more|mehr|lesen|lire|recommended|recirc|outbrain|taboola|"
+    "most|meistgelesen|popular|trending|top|"
+    "font|text|zoom|shar|social|print|newsletter|subscribe|comment|disqus|ad|tag|author|avatar|logo|promo"
 )
+_TEXT_SIZE_TAGS = {"div", "span", "ul", "p", "li"}
 _MEDIA_TAGS = {"img", "amp-img", "picture", "source", "figure", "figcaption", "video"}
 _CHROME_TAGS = {"nav", "footer", "aside", "form", "iframe"}
+_CHROME_OR_HEADER_TAGS = _CHROME_TAGS | {"header"}
+_NOT_LABEL_TAGS = {"a", "html", "body", "head", "title", "script", "style", "option", "li"}
 # Subtrees that hold no block of the page: walking their thousands of elements (icons' paths, <meta> and
 # <link> tags, options) found nothing.
 _OPAQUE_TAGS = {"head", "svg", "select", "math"}
@@ -103,62 +111,61 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     most_read: list[HtmlElement] = []
     widgets: list[HtmlElement] = []
     chrome: list[HtmlElement] = []
-    page = _Page(tree, url)
+    # Every element in document order, read once by lxml's C iterator: a Python walk over children cost more
+    # than all the rules, and an XPath scan of the tree costs as much as this list.
+    elements = list(tree.iter(Element))
+    page = _Page(tree, url, elements)
+    # Elements the walk skips: whatever is claimed (a block is read once, as a whole) and opaque subtrees.
     claimed: set[HtmlElement] = set()
     for block in related:
         _claim(claimed, block)
 
-    # Depth-first, skipping the subtree of whatever is claimed (a block is read once, as a whole).
-    stack: list[HtmlElement] = [tree]
-    while stack:
-        element = stack.pop()
-        tag = element.tag
-        if element in claimed or tag in _OPAQUE_TAGS:
+    # Document order; only the few elements that can be a block do any work beyond a few attribute reads.
+    for element in elements:
+        if element in claimed:
             continue
-        stack.extend(reversed([child for child in element if is_element(child)]))
-        if tag in _CHROME_TAGS or (tag == "header" and not _inside_article_tag(element)):
+        tag = element.tag
+        if tag in _OPAQUE_TAGS:
+            claimed.update(element.iter(Element))
+            continue
+        if tag in _CHROME_OR_HEADER_TAGS and (tag != "header" or not _inside_article_tag(element)):
             if not page.is_article_text(element):
                 chrome.append(element)
             continue
-        attrs = attributes_text(element)
-        label = None
-        if tag in HEADING_TAGS or _is_label_element(element):
-            label = normalized_label(visible_text(element))
-        if label and len(label) <= 60 and _RELATED_HEADING.match(label):
-            block = page.block_from_heading(element)
-            if block:
-                related.append(block)
-                _claim(claimed, block)
-            continue
-        if label and len(label) <= 60 and _MOST_READ_HEADING.match(label):
-            block = page.block_from_heading(element)
-            if block:
-                most_read.extend(block)
-                _claim(claimed, block)
-            continue
-        if attrs.strip() and tag not in ("html", "body") and _ANY_BLOCK_CLASS.search(attrs):
-            if _RELATED_CLASS.search(attrs) and page.is_link_block(element):
+        own_text = element.text
+        if tag in HEADING_TAGS or (
+            own_text and tag not in _NOT_LABEL_TAGS and _is_label_element(element, own_text)
+        ):
+            kind = _label_kind(visible_text(element))
+            if kind is not None:
+                block = page.block_from_heading(element)
+                if block:
+                    if kind == "related":
+                        related.append(block)
+                    else:
+                        most_read.extend(block)
+                    _claim(claimed, block)
+                continue
+        kinds = _attribute_kinds(element.get("class")) | _attribute_kinds(element.get("id"))
+        if kinds and tag not in ("html", "body"):
+            if kinds & _RELATED and page.is_link_block(element):
                 related.append([element])
                 _claim(claimed, [element])
-            elif _MOST_READ_CLASS.search(attrs) and page.is_link_block(element):
+            elif kinds & _MOST_READ and page.is_link_block(element):
                 most_read.append(element)
                 _claim(claimed, [element])
             elif (
-                _WIDGET_CLASS.search(attrs)
+                kinds & _WIDGET
                 and tag not in _MEDIA_TAGS
                 and page.is_small(element)
                 and not _holds_media(element)
             ):
                 widgets.append(element)
                 _claim(claimed, [element])
-        if (
-            tag in ("div", "span", "ul", "p", "li")
-            and len(element) <= 3
-            and len((element.text or "").strip()) <= 5
-        ):
+        if tag in _TEXT_SIZE_TAGS and len(element) <= 3 and (own_text is None or len(own_text.strip()) <= 5):
             # The text-size widget prints "TT" (or "A A") and no class may say what it is.
-            text = visible_text(element)
-            if text and len(text) <= 5 and _WIDGET_TEXT.match(normalized_label(text)):
+            text = _short_visible_text(element, own_text)
+            if text and _WIDGET_TEXT.match(normalized_label(text)):
                 widgets.append(element)
                 _claim(claimed, [element])
 
@@ -176,26 +183,37 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
 class _Page:
     """The page with its main text container, to tell link blocks from the article's own text."""
 
-    def __init__(self, tree: HtmlElement, url: str) -> None:
+    def __init__(self, tree: HtmlElement, url: str, elements: list[HtmlElement]) -> None:
         self.url = url
+        self._link_targets: dict[HtmlElement, str | None] = {}
         self.blocks = [
             (block, length)
             for block, length in _text_blocks(tree)
             if next(block.iterancestors("a"), None) is None
         ]
         # Paragraph text under each element, summed once from the blocks upward.
-        self.text_under: dict[HtmlElement, int] = {}
+        text_under: dict[HtmlElement, int] = {}
         for block, length in self.blocks:
-            self.text_under[block] = self.text_under.get(block, 0) + length
-            for parent in ancestors(block):
-                self.text_under[parent] = self.text_under.get(parent, 0) + length
-        self.paragraph_total = self.text_under.get(tree, 0) or 1
-        itemprop_body = _itemprop_body(tree)
+            text_under[block] = text_under.get(block, 0) + length
+            for parent in block.iterancestors():
+                text_under[parent] = text_under.get(parent, 0) + length
+        self.text_under = text_under
+        self.paragraph_total = text_under.get(tree, 0) or 1
+        self.itemprop_body = _itemprop_body(elements)
         self.body = (
-            itemprop_body if itemprop_body is not None else _densest_text_container(self.blocks, set())
+            self.itemprop_body
+            if self.itemprop_body is not None
+            else _densest_text_container(self.blocks, set())
         )
         self.body_text = self.paragraph_text(self.body) if self.body is not None else 0
         self._body_ancestors = set(ancestors(self.body)) if self.body is not None else set()
+
+    def link_target(self, anchor: HtmlElement) -> str | None:
+        """`article_link_url`, read once per anchor: the rules ask again for each enclosing block."""
+        if anchor in self._link_targets:
+            return self._link_targets[anchor]
+        target = self._link_targets[anchor] = article_link_url(anchor, self.url)
+        return target
 
     def paragraph_text(self, element: HtmlElement) -> int:
         """Characters of paragraph-like text in the element, link texts (teasers) aside."""
@@ -213,7 +231,7 @@ class _Page:
 
     def is_link_block(self, element: HtmlElement) -> bool:
         """A container of article links that is not the article's own text."""
-        return bool(_article_links(element, self.url)) and not self.is_article_text(element)
+        return bool(_article_links(element, self)) and not self.is_article_text(element)
 
     def is_small(self, element: HtmlElement) -> bool:
         return not self.is_article_text(element) and len(visible_text(element)) < 2000
@@ -225,13 +243,13 @@ class _Page:
             parent = node.getparent()
             if parent is None or parent.tag in ("body", "html") or self.is_article_text(parent):
                 break
-            links = _article_links(parent, self.url)
+            links = _article_links(parent, self)
             if len(links) >= 2:
                 # Cards carry one summary each; more prose than links means article text around a link.
-                if _prose_paragraphs(parent, self.url) <= len(links):
+                if _prose_paragraphs(parent, self) <= len(links):
                     return [parent]
                 break
-            if not (_link_led(parent, self.url) or len(visible_text(parent)) <= 300):
+            if not (_link_led(parent, self) or len(visible_text(parent)) <= 300):
                 break
             node = parent
         # The heading sits among the article's own elements: its block is the run of link-led siblings after
@@ -240,28 +258,27 @@ class _Page:
         for sibling in node.itersiblings():
             if not is_element(sibling):
                 continue
-            if sibling.tag in HEADING_TAGS or not _link_led(sibling, self.url):
+            if sibling.tag in HEADING_TAGS or not _link_led(sibling, self):
                 break
             siblings.append(sibling)
-        if any(_article_links(element, self.url) for element in siblings):
+        if any(_article_links(element, self) for element in siblings):
             return siblings
         return []
 
 
-def _prose_paragraphs(element: HtmlElement, page_url: str) -> int:
+def _prose_paragraphs(element: HtmlElement, page: _Page) -> int:
     """Paragraphs of 80+ characters with no article link in them."""
     return sum(
         1
         for paragraph in element.iter("p")
-        if len(visible_text(paragraph)) >= 80
-        and not any(article_link_url(a, page_url) for a in paragraph.iter("a"))
+        if len(visible_text(paragraph)) >= 80 and not any(page.link_target(a) for a in paragraph.iter("a"))
     )
 
 
-def _link_led(element: HtmlElement, page_url: str) -> bool:
+def _link_led(element: HtmlElement, page: _Page) -> bool:
     """Mostly links to articles: link text is at least half of the text, and not a long paragraph."""
     text = len(visible_text(element))
-    if not text or not _article_links(element, page_url):
+    if not text or not _article_links(element, page):
         return False
     linked = sum(len(visible_text(a)) for a in element.iter("a"))
     return linked >= 0.5 * text and text < 1500
@@ -272,16 +289,18 @@ def _holds_media(element: HtmlElement) -> bool:
     return next(element.iter("figure", "picture", "figcaption"), None) is not None
 
 
-def _itemprop_body(tree: HtmlElement) -> HtmlElement | None:
-    for element in tree.xpath(".//*[@itemprop]"):
-        if (element.get("itemprop") or "").strip().lower() == "articlebody":
+def _itemprop_body(elements: list[HtmlElement]) -> HtmlElement | None:
+    """The first element below the root marked itemprop="articleBody"."""
+    for element in elements[1:]:
+        itemprop = element.get("itemprop")
+        if itemprop is not None and itemprop.strip().lower() == "articlebody":
             return element
     return None
 
 
 def _claim(claimed: set[HtmlElement], block: list[HtmlElement]) -> None:
     for root in block:
-        claimed.update(element for element in root.iter() if is_element(element))
+        claimed.update(root.iter(Element))
 
 
 def drop_from_body(elements: list[HtmlElement]) -> None:
@@ -301,11 +320,73 @@ def is_related_heading(text: str) -> bool:
     return bool(label) and len(label) <= 60 and bool(_RELATED_HEADING.match(label))
 
 
-def _is_label_element(element: HtmlElement) -> bool:
-    """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً")."""
-    if element.tag in ("a", "html", "body", "head", "title", "script", "style", "option", "li"):
-        return False
-    text = element.text or ""
+@lru_cache(maxsize=4096)
+def _label_kind(text: str) -> str | None:
+    """ "related" or "most_read" when the text reads like that block's heading. Cached: headings, menu entries
+    and card labels repeat on every page of a site."""
+    label = normalized_label(text)
+    if not label or len(label) > 60:
+        return None
+    if _RELATED_HEADING.match(label):
+        return "related"
+    if _MOST_READ_HEADING.match(label):
+        return "most_read"
+    return None
+
+
+_RELATED, _MOST_READ, _WIDGET = 1, 2, 4
+
+
+@lru_cache(maxsize=8192)
+def _attribute_kinds(value: str | None) -> int:
+    """What a class or id value says the element is: _RELATED, _MOST_READ and _WIDGET bits.
+
+    The class patterns match whitespace only at their edges, so searching "<class> <id>" (`attributes_text`)
+    finds what searching each alone finds: the class value, repeated many times a page and across a site's
+    pages, is searched once. The searches were the walk's main cost."""
+    if not value:
+        return 0
+    attrs = value.lower()
+    if not _BLOCK_CLASS_WORD.search(attrs):
+        return 0
+    return (
+        (_RELATED if _RELATED_CLASS.search(attrs) else 0)
+        | (_MOST_READ if _MOST_READ_CLASS.search(attrs) else 0)
+        | (_WIDGET if _WIDGET_CLASS.search(attrs) else 0)
+    )
+
+
+def _short_visible_text(element: HtmlElement, own_text: str | None) -> str | None:
+    """The visible text when it is at most 5 characters, else None. Stops reading at the 6th visible character:
+    many of the elements asked about wrap a large subtree."""
+    if len(element) == 0:
+        text = " ".join(own_text.split()) if own_text else ""
+        return text if len(text) <= 5 else None
+    # Most elements asked about hold a link or a line whose own text already says no.
+    first = element[0]
+    first_text = first.text
+    if (
+        first_text is not None
+        and len(first_text) > 5
+        and isinstance(first.tag, str)  # a comment's text is not page text
+        and sum(map(len, first_text.split())) > 5
+    ):
+        return None
+    pieces = []
+    visible = 0  # characters other than whitespace so far: never more than the visible text's length
+    for piece in element.itertext():
+        pieces.append(piece)
+        if not piece.isspace():
+            visible += sum(map(len, piece.split()))
+            if visible > 5:
+                return None
+    text = " ".join("".join(pieces).split())
+    return text if len(text) <= 5 else None
+
+
+def _is_label_element(element: HtmlElement, text: str) -> bool:
+    """A short non-link element that reads like a block heading ("Related", "اقرأ أيضاً"); `text` is its own,
+    and its tag is none of _NOT_LABEL_TAGS."""
     if not text.strip():
         # <div class="title"><span>Related</span></div>: the span is the label
         return False
@@ -314,11 +395,11 @@ def _is_label_element(element: HtmlElement) -> bool:
     )
 
 
-def _article_links(container: HtmlElement, page_url: str) -> set[str]:
+def _article_links(container: HtmlElement, page: _Page) -> set[str]:
     """Distinct URLs of links in `container` that look like links to articles (a title or an image)."""
     urls: set[str] = set()
     for anchor in container.iter("a"):
-        href = article_link_url(anchor, page_url)
+        href = page.link_target(anchor)
         if href:
             urls.add(href)
     return urls
@@ -326,7 +407,24 @@ def _article_links(container: HtmlElement, page_url: str) -> set[str]:
 
 def article_link_url(anchor: HtmlElement, page_url: str) -> str | None:
     """The absolute target of an anchor that reads like a link to an article, else None."""
-    href = (anchor.get("href") or "").strip()
+    target = _link_target(page_url, anchor.get("href"))
+    if target is None:
+        return None
+    text = visible_text(anchor)
+    has_image = next(anchor.iter("img", "picture"), None) is not None
+    in_heading = anchor.tag in HEADING_TAGS or any(
+        p.tag in HEADING_TAGS for p in _limited(ancestors(anchor), 3)
+    )
+    if len(text) >= 20 or len(text.split()) >= 4 or has_image or (in_heading and len(text) >= 3):
+        return target
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _link_target(page_url: str, href: str | None) -> str | None:
+    """The absolute http(s) URL an href points to, unless it is the page itself. Cached: the related-card
+    and region rules each ask about the same anchors, and a page repeats its menu and teaser links."""
+    href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
         return None
     try:
@@ -337,14 +435,7 @@ def article_link_url(anchor: HtmlElement, page_url: str) -> str | None:
         "/"
     ):
         return None
-    text = visible_text(anchor)
-    has_image = next(anchor.iter("img", "picture"), None) is not None
-    in_heading = anchor.tag in HEADING_TAGS or any(
-        p.tag in HEADING_TAGS for p in _limited(ancestors(anchor), 3)
-    )
-    if len(text) >= 20 or len(text.split()) >= 4 or has_image or (in_heading and len(text) >= 3):
-        return target
-    return None
+    return target
 
 
 def _limited(iterator: object, count: int) -> list[HtmlElement]:
@@ -365,7 +456,7 @@ def _inside_article_tag(element: HtmlElement) -> bool:
 
 def _article_region(tree: HtmlElement, page: _Page, excluded: set[HtmlElement]) -> HtmlElement:
     """The element holding the article: the densest paragraph container, widened to include the headline."""
-    body = _itemprop_body(tree)
+    body = page.itemprop_body
     if body is None:
         body = _densest_text_container(page.blocks, excluded)
     if body is None:
@@ -442,10 +533,21 @@ _TEXT_BLOCK_TAGS = {"p", "pre", "blockquote", "div", "td", "section"}
 
 def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
     """Paragraph-like elements (a <p>, or a div of inline content only) with their text length."""
+    # Plain loops, no generator or helper calls: this runs on every div, p and td of the page.
     for element in tree.iter(*_TEXT_BLOCK_TAGS):
-        if element.tag != "p" and any(is_element(child) and child.tag in _BLOCK_TAGS for child in element):
-            continue
-        length = len(visible_text(element))
+        if element.tag != "p":
+            for child in element:
+                if child.tag in _BLOCK_TAGS:  # a comment's tag is a function: in no set of names
+                    break
+            else:
+                child = None
+            if child is not None:  # a container of blocks, not a block
+                continue
+        if len(element):
+            length = len(" ".join(element.text_content().split()))  # as visible_text
+        else:
+            text = element.text
+            length = len(" ".join(text.split())) if text else 0
         if length >= 25:
             yield element, length
 

@@ -67,10 +67,12 @@ def _cards(
         if cards:
             return cards
 
+    # Each anchor's target, read once: the climb below asks again for every anchor of every wrapper level.
+    target_of: dict[HtmlElement, str | None] = {}
     anchors: list[tuple[str, HtmlElement]] = []
     for root in block:
         for anchor in root.iter("a"):
-            target = article_link_url(anchor, page_url)
+            target = target_of[anchor] = article_link_url(anchor, page_url)
             if target:
                 anchors.append((target, anchor))
     order: list[str] = []
@@ -82,7 +84,15 @@ def _cards(
     roots = set(block)
 
     def targets_in(element: HtmlElement) -> set[str]:
-        return {t for a in element.iter("a") if (t := article_link_url(a, page_url))}
+        targets = set()
+        for anchor in element.iter("a"):
+            if anchor in target_of:
+                target = target_of[anchor]
+            else:
+                target = target_of[anchor] = article_link_url(anchor, page_url)
+            if target:
+                targets.add(target)
+        return targets
 
     cards: list[tuple[str, list[HtmlElement]]] = []
     flat: dict[HtmlElement, list[tuple[str, list[HtmlElement]]]] = {}
