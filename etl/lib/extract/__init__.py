@@ -81,15 +81,7 @@ def _extract(
     )
     related = read_related_cards(regions.related, url, profile)
 
-    # Page chrome goes too, though trafilatura's body would drop it anyway: its metadata pass (htmldate, byline
-    # and category heuristics) walks the whole tree, and without menus, footers and sidebars a page costs about
-    # 12% less and copyright years stop passing for dates, menu links for tags. The site header stays: the
-    # article's own heading and byline can live there.
-    drop_from_body(
-        regions.body_excluded()
-        + [element for element in regions.chrome if element.tag != "header"]
-        + loose_captions
-    )
+    drop_from_body(regions.body_excluded() + loose_captions)
     # A date printed with month names htmldate cannot read (Arabic) outranks trafilatura's guess, which then
     # falls back to dates in image URLs; otherwise htmldate, which weighs every date on the page, goes first.
     printed = printed_date(regions.article)
