@@ -92,11 +92,10 @@ def parse_document(body: bytes | str, encoding: str | None = None) -> ParsedDocu
         raise DocumentError("HTML parsing gave no document tree")
     # Every element costs at least two characters of markup ("<p"), bar the few the parser implies (html,
     # body, a <p> around loose text), so a text this short cannot hold too many: the count (an XPath scan of
-    # the whole tree, 0.35 ms a page) is only needed for long ones.
+    # the whole tree, 0.35 ms a page; counted in C, as iterating would make a Python object per element) is
+    # only needed for long ones.
     if len(text) > MAX_ELEMENTS:
-        count = int(
-            tree.xpath("count(//*)")
-        )  # counted in C: iterating would make a Python object per element
+        count = int(tree.xpath("count(//*)"))
         if count > MAX_ELEMENTS:
             raise DocumentError(f"document too large: {count} elements (limit {MAX_ELEMENTS})")
     return ParsedDocument(tree=tree, text=text)

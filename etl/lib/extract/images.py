@@ -608,7 +608,7 @@ def _icon_attributes(
         (width is not None and width <= _TINY)
         or (height is not None and height <= _TINY)
         or source.endswith(".svg")
-        or bool(_NOT_CONTENT_CLASS.search(f"{class_name or ''} {ident or ''}".lower()))  # as attributes_text
+        or _attributes_match(_NOT_CONTENT_CLASS, class_name, ident)
     )
 
 
