@@ -192,7 +192,7 @@ class _Page:
 
     def __init__(self, tree: HtmlElement, url: str, elements: list[HtmlElement]) -> None:
         self.url = url
-        self._link_targets: dict[HtmlElement, str | None] = {}
+        self.link_target = LinkTargets(url)
         self.blocks = [
             (block, length)
             for block, length in _text_blocks(tree)
@@ -214,13 +214,6 @@ class _Page:
         )
         self.body_text = self.paragraph_text(self.body) if self.body is not None else 0
         self._body_ancestors = set(ancestors(self.body)) if self.body is not None else set()
-
-    def link_target(self, anchor: HtmlElement) -> str | None:
-        """`article_link_url`, read once per anchor: the rules ask again for each enclosing block."""
-        if anchor in self._link_targets:
-            return self._link_targets[anchor]
-        target = self._link_targets[anchor] = article_link_url(anchor, self.url)
-        return target
 
     def paragraph_text(self, element: HtmlElement) -> int:
         """Characters of paragraph-like text in the element, link texts (teasers) aside."""
@@ -425,6 +418,19 @@ def article_link_url(anchor: HtmlElement, page_url: str) -> str | None:
     if len(text) >= 20 or len(text.split()) >= 4 or has_image or (in_heading and len(text) >= 3):
         return target
     return None
+
+
+class LinkTargets:
+    """`article_link_url` of a page's anchors, each read once: the rules ask again for every enclosing block."""
+
+    def __init__(self, page_url: str) -> None:
+        self._page_url = page_url
+        self._targets: dict[HtmlElement, str | None] = {}
+
+    def __call__(self, anchor: HtmlElement) -> str | None:
+        if anchor not in self._targets:
+            self._targets[anchor] = article_link_url(anchor, self._page_url)
+        return self._targets[anchor]
 
 
 @lru_cache(maxsize=8192)

@@ -9,7 +9,7 @@ from lxml.html import HtmlElement
 
 from etl.lib.extract.dom import HEADING_TAGS, ancestors, attributes_text, is_element, select, visible_text
 from etl.lib.extract.images import image_source
-from etl.lib.extract.regions import article_link_url, is_related_heading
+from etl.lib.extract.regions import LinkTargets, article_link_url, is_related_heading
 from etl.lib.records import ExtractedRelatedLink
 
 _SECTION_CLASS = re.compile(
@@ -68,11 +68,11 @@ def _cards(
             return cards
 
     # Each anchor's target, read once: the climb below asks again for every anchor of every wrapper level.
-    target_of: dict[HtmlElement, str | None] = {}
+    target_of = LinkTargets(page_url)
     anchors: list[tuple[str, HtmlElement]] = []
     for root in block:
         for anchor in root.iter("a"):
-            target = target_of[anchor] = article_link_url(anchor, page_url)
+            target = target_of(anchor)
             if target:
                 anchors.append((target, anchor))
     order: list[str] = []
@@ -84,15 +84,7 @@ def _cards(
     roots = set(block)
 
     def targets_in(element: HtmlElement) -> set[str]:
-        targets = set()
-        for anchor in element.iter("a"):
-            if anchor in target_of:
-                target = target_of[anchor]
-            else:
-                target = target_of[anchor] = article_link_url(anchor, page_url)
-            if target:
-                targets.add(target)
-        return targets
+        return {target for anchor in element.iter("a") if (target := target_of(anchor))}
 
     cards: list[tuple[str, list[HtmlElement]]] = []
     flat: dict[HtmlElement, list[tuple[str, list[HtmlElement]]]] = {}
