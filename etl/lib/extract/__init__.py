@@ -3,7 +3,8 @@
 One parse per page: the DOM rules read the tree first (images, related cards), then the blocks that must not
 reach the body or metadata (related, most read, text-size widget, loose captions, menus, footers, sidebars) are
 dropped from it and trafilatura reads what is left (it copies the tree before pruning, so there is no second
-parse).
+parse): its metadata from the whole page, its body text once the blocks beside the article that hold nothing to
+read are gone too.
 
 `extract_article` never raises: a page it cannot read comes back with `error` set to one line and nothing
 else; a page that parses but holds no article text keeps what was read (title, images, ...) and says so in
@@ -16,7 +17,13 @@ import re
 
 import py3langid
 
-from etl.lib.extract.body import extract_body, without_headline, without_link_lines, without_picture_lines
+from etl.lib.extract.body import (
+    extract_body,
+    trafilatura_metadata,
+    without_headline,
+    without_link_lines,
+    without_picture_lines,
+)
 from etl.lib.extract.captions import split_credit
 from etl.lib.extract.document import DocumentError, parse_document
 from etl.lib.extract.dom import drop_invisible
@@ -92,8 +99,11 @@ def _extract(
     needs_metadata = not all(
         meta.values.get(name) for name in ("title", "published_at", "authors", "site_name")
     )
-    body_text, trafilatura_document = extract_body(tree, url, with_metadata=needs_metadata)
-    offer_trafilatura(meta, trafilatura_document)
+    if needs_metadata:
+        offer_trafilatura(meta, trafilatura_metadata(tree, url))
+    # the body is read from less of the page than the metadata: blocks beside the article with nothing to read
+    drop_from_body(regions.textless_outside_article())
+    body_text = extract_body(tree, url)
     if printed is not None:
         meta.offer("published_at", printed.date, "dom")
     meta.offer("title", page_title(tree), "meta")

@@ -11,27 +11,34 @@ import re
 from typing import Any
 
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
+from trafilatura import bare_extraction, extract_metadata
 
 from etl.lib.extract.regions import is_related_heading
 from etl.lib.records import ExtractedImage
 
 
-def extract_body(tree: HtmlElement, url: str, *, with_metadata: bool = True) -> tuple[str, Any]:
-    """(body text with paragraphs joined by newlines, trafilatura's Document or None)."""
+def trafilatura_metadata(tree: HtmlElement, url: str) -> Any:
+    """trafilatura's metadata Document (title, author, date, site name, categories) read from the tree.
+
+    The same call, with the same date settings, that `bare_extraction(with_metadata=True)` makes before it
+    extracts the body; made apart, it reads the whole page while the body is extracted from less of it, and it
+    stands even when the page has no body text.
+    """
+    return extract_metadata(tree, url or None)
+
+
+def extract_body(tree: HtmlElement, url: str) -> str:
+    """trafilatura's body text, paragraphs joined by newlines."""
     document = bare_extraction(
         tree,
         url=url or None,
-        with_metadata=with_metadata,
         include_comments=False,
         include_images=False,
         include_links=False,
         include_tables=True,
     )
-    if document is None:
-        return "", None
-    text = getattr(document, "text", None) or ""
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip()), document
+    text = (getattr(document, "text", None) or "") if document is not None else ""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def without_headline(body_text: str, title: str | None) -> str:

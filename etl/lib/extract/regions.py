@@ -72,6 +72,8 @@ _NOT_LABEL_TAGS = {"a", "html", "body", "head", "title", "script", "style", "opt
 # Subtrees that hold no block of the page: walking their thousands of elements (icons' paths, <meta> and
 # <link> tags, options) found nothing.
 _OPAQUE_TAGS = {"head", "svg", "select", "math"}
+# Text shorter than a paragraph block (see _text_blocks): a label, a date, a button.
+_LABEL_CHARS = 25
 _ARTICLE_CLASS = re.compile(r"article|story|post|entry|content|news|detail|main|body|text")
 
 
@@ -84,6 +86,8 @@ class Regions:
     most_read: list[HtmlElement] = field(default_factory=list)
     widgets: list[HtmlElement] = field(default_factory=list)  # text-size, share, ads, tags, author boxes
     chrome: list[HtmlElement] = field(default_factory=list)  # nav, footer, aside, site header
+    # paragraph text (characters) under each element that holds any; an element missing here holds none
+    paragraph_text: dict[HtmlElement, int] = field(default_factory=dict)
 
     def excluded(self) -> set[HtmlElement]:
         """Elements whose images and text are not the article's."""
@@ -110,6 +114,39 @@ class Regions:
             ]
             + [element for element in self.chrome if element.tag != "header"]
         )
+
+    def textless_outside_article(self) -> list[HtmlElement]:
+        """The blocks beside the article region, and beside each of its ancestors up to <body>, that hold
+        nothing to read: no paragraph, and either no more than a label's worth of text or mostly link text
+        (teaser lists, galleries, advert slots, empty shells). Never one holding the headline.
+
+        trafilatura walks every element it is given (its cleaning rules, the extraction, readability's second
+        opinion) only to throw these away: without them the corpus's pages cost about 5% less to extract, with
+        the same accuracy. Prose stays wherever it is, even text the paragraph finder does not see. Drop them
+        only after every rule that reads the whole page has run.
+        """
+        path = [self.article, *self.article.iterancestors()]
+        if not any(node.tag == "body" for node in path):
+            return []  # a region the parser put outside <body> (broken markup): leave the page whole
+        outside = []
+        for node in path:
+            if node.tag == "body":
+                break
+            for sibling in (*node.itersiblings(preceding=True), *node.itersiblings()):
+                if self._nothing_to_read(sibling):
+                    outside.append(sibling)
+        return outside
+
+    def _nothing_to_read(self, element: HtmlElement) -> bool:
+        if not isinstance(element.tag, str) or element in self.paragraph_text:
+            return False
+        if element.tag == "h1" or next(element.iter("h1"), None) is not None:
+            return False
+        text = len(" ".join(element.text_content().split()))
+        if text < _LABEL_CHARS:
+            return True
+        links = sum(len(" ".join(link.text_content().split())) for link in element.iter("a"))
+        return text - links < _LABEL_CHARS or links > text / 2
 
 
 def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> Regions:
@@ -184,7 +221,14 @@ def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> 
     article = _profile_article(tree, profile)
     if article is None:
         article = _article_region(tree, page, excluded)
-    return Regions(article=article, related=related, most_read=most_read, widgets=widgets, chrome=chrome)
+    return Regions(
+        article=article,
+        related=related,
+        most_read=most_read,
+        widgets=widgets,
+        chrome=chrome,
+        paragraph_text=page.text_under,
+    )
 
 
 class _Page:
