@@ -64,26 +64,58 @@ def binary_kind(body: bytes) -> str | None:
     return "binary data" if head and controls / len(head) > 0.1 else None
 
 
-def visible_text(html: str) -> str:
-    """The text a reader would see: scripts, styles and templates removed, whitespace collapsed."""
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template")
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def _collapsed_length(element: lxml.html.HtmlElement) -> int:
+    return len(" ".join(element.text_content().split()))
+
+
+def visible_length(root: lxml.html.HtmlElement) -> int:
+    """Characters of the text a reader would see, whitespace collapsed: all the text less that of scripts,
+    styles, noscript fallbacks and templates.
+
+    Subtracting their text from lxml's C text walk reads any tree of the page, whether its scripts are still in
+    place (the fetcher's parse) or were moved or dropped (extraction's): the pipeline judges a page the same
+    way wherever it does so. At the edges of the removed text a collapsed space may be counted twice, which a
+    threshold of tens of characters does not notice.
+    """
+    length = _collapsed_length(root)
+    for element in root.iter(*_INVISIBLE_TAGS):
+        if next(element.iterancestors(*_INVISIBLE_TAGS), None) is None:  # nested ones are in their parent's
+            length -= _collapsed_length(element)
+    return max(length, 0)
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    """The page's tree without its scripts, styles and templates (their text would only be subtracted)."""
     try:
-        root = lxml.html.document_fromstring(html)
+        # bytes with the encoding named: lxml refuses a str that starts with an XML declaration
+        tree = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_UTF8_PARSER)
     except (lxml.etree.ParserError, ValueError):
-        return ""
-    for element in list(root.iter("script", "style", "noscript", "template")):
+        return None
+    for element in list(tree.iter("script", "style", "template")):
         if element.getparent() is not None:
             element.drop_tree()  # keeps the element's tail text, which is visible
-    return " ".join(root.text_content().split())
+    return tree
 
 
-def classify_html(html: str, *, min_text_chars: int) -> tuple[str, str | None]:
-    """`("ok", None)`, or `("bot_challenge" | "empty_page", why)` for a decoded HTML page."""
-    text = visible_text(html)
-    if len(text) <= _CHALLENGE_MAX_TEXT:
+def classify_html(
+    html: str, *, min_text_chars: int, tree: lxml.html.HtmlElement | None = None
+) -> tuple[str, str | None]:
+    """`("ok", None)`, or `("bot_challenge" | "empty_page", why)` for a decoded HTML page.
+
+    Pass the page's parsed `tree` when there is one (extraction has it): the check then costs no parse.
+    """
+    if tree is None:
+        tree = _parse(html)
+    length = visible_length(tree) if tree is not None else 0
+    if length <= _CHALLENGE_MAX_TEXT:
         lowered = html[:200_000].lower()
         for marker in _CHALLENGE_MARKERS:
             if marker in lowered:
                 return "bot_challenge", f"bot challenge page (marker {marker!r})"
-    if len(text) < min_text_chars:
-        return "empty_page", f"only {len(text)} characters of visible text"
+    if length < min_text_chars:
+        return "empty_page", f"only {length} characters of visible text"
     return "ok", None

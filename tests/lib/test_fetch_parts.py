@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from etl.lib.charset import detect_charset
 from etl.lib.content_decoding import BodyTooLargeError, BoundedDecoder, ContentDecodingError
+from etl.lib.extract.document import parse_document
+from etl.lib.extract.dom import drop_invisible
 from etl.lib.netguard import is_public_address
 from etl.lib.pagecheck import binary_kind, classify_html
 from etl.lib.robots import RobotsRules, robots_user_agent
@@ -188,10 +190,17 @@ def test_binary_kind(body, kind):
             "ok",
         ),
         ("", "empty_page"),
+        # XHTML with an XML declaration naming its encoding: lxml refuses such a str
+        ('<?xml version="1.0" encoding="iso-8859-1"?>\n' + _html(ARABIC), "ok"),
     ],
 )
 def test_classify_html(html, outcome):
     assert classify_html(html, min_text_chars=64)[0] == outcome
+    if html:
+        # extraction judges the page on its own parse, its scripts and styles already dropped: the same verdict
+        document = parse_document(html)
+        drop_invisible(document.tree)
+        assert classify_html(html, min_text_chars=64, tree=document.tree)[0] == outcome
 
 
 @pytest.mark.parametrize(
