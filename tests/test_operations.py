@@ -10,6 +10,7 @@ import duckdb
 import pytest
 import yaml
 
+from etl.sample_site import expected
 from etl.sample_site.server import serve_sample_site, sites_yaml
 from tests.conftest import run_akhbar
 
@@ -135,3 +136,33 @@ def test_sensor_requests_a_run_only_when_the_feeds_change(tmp_path: Path):
     assert isinstance(changed, dg.SensorResult) and len(changed.run_requests) == 1
     assert changed.cursor != first.cursor
     assert changed.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+def test_shells_and_bot_walls_are_judged_by_extraction_and_recorded_not_extracted(tmp_path: Path):
+    """Fetched and extracted in one step, a page is judged on extraction's parse; the fetch log still says
+    what each non-article was, and no row of it reaches the warehouse."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with serve_sample_site() as site:
+        pages = [page["url"] for page in expected(site.base_url)["pages"]]
+        shell_path, wall_path = (url.removeprefix(site.base_url) for url in pages[:2])
+        shells = {
+            shell_path: b'<!doctype html><html><head><script src="/app.js"></script></head>'
+            b'<body><div id="root"></div></body></html>',
+            wall_path: b"<!doctype html><html><head><title>Just a moment...</title></head><body>"
+            b'<script src="/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1"></script></body></html>',
+        }
+        site.transform = lambda path, body: shells.get(path, body)
+        result = run_akhbar(
+            "run", "--sites", str(_sites_file(home, site.base_url)), "--date", DAY_1, home=home
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with duckdb.connect(str(home / "published.duckdb"), read_only=True) as conn:
+        outcomes = dict(
+            conn.execute(
+                "select url, outcome from raw.fetch_log where is_final and url in (?, ?)", pages[:2]
+            ).fetchall()
+        )
+        articles = {url for (url,) in conn.execute("select url from marts.articles").fetchall()}
+    assert outcomes == {pages[0]: "empty_page", pages[1]: "bot_challenge"}
+    assert articles == set(pages[2:])

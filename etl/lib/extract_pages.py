@@ -42,6 +42,8 @@ class PageToExtract:
     encoding: str | None = None
     language_hint: str | None = None
     profile: SiteProfile | None = None
+    # set when the fetcher left the page check to extraction (see fetch_pages): judged first, on the same parse
+    min_text_chars: int | None = None
 
 
 @dataclass
@@ -71,9 +73,12 @@ def _init_worker(archive_url: str) -> None:
     _worker_archive = RawArchive(archive_url)
 
 
-def _extract_one(
-    page: PageToExtract, archive: RawArchive | None = None
-) -> tuple[dict, list[dict], list[dict]]:
+# A page's rows (article, images, related links), or its verdict when it is no article (bot challenge, empty
+# shell): (archive key, outcome, why).
+_Done = tuple[dict | None, list[dict], list[dict], tuple[str, str, str | None] | None]
+
+
+def _extract_one(page: PageToExtract, archive: RawArchive | None = None) -> _Done:
     archive = archive or _worker_archive
     assert archive is not None
     try:
@@ -83,8 +88,15 @@ def _extract_one(
     else:
         read_error = None
     article = extract_article(
-        body, page.url, encoding=page.encoding, profile=page.profile, language_hint=page.language_hint
+        body,
+        page.url,
+        encoding=page.encoding,
+        profile=page.profile,
+        language_hint=page.language_hint,
+        min_text_chars=None if read_error else page.min_text_chars,
     )
+    if article.page_outcome is not None:
+        return None, [], [], (page.archive_key, article.page_outcome, article.error)
     row = {
         "url": page.url,
         "requested_url": page.requested_url,
@@ -111,7 +123,7 @@ def _extract_one(
     key = {"url": page.url, "archive_key": page.archive_key}
     images = [{**key, **_renamed(asdict(image), url="image_url")} for image in article.images]
     related = [{**key, **_renamed(asdict(link), url="target_url")} for link in article.related]
-    return row, images, related
+    return row, images, related, None
 
 
 def _renamed(record: dict, **renames: str) -> dict:
@@ -123,8 +135,9 @@ class ExtractionPool:
 
     `submit` hands in a page as soon as its body is archived; `frames(pages)` then returns the rows of exactly
     `pages` (the authoritative plan): a page planned but not submitted is extracted then, a page submitted but
-    not planned is dropped. Finished rows become columns every `_ROWS_BATCH` pages, so memory follows the
-    batch, not the day.
+    not planned is dropped. Pages submitted with `min_text_chars` are judged first, and `page_verdicts` says
+    which of them are no article. Finished rows become columns every `_ROWS_BATCH` pages, so memory follows
+    the batch, not the day.
     """
 
     def __init__(self, *, archive_url: str, partition_date: date, workers: int | None = None) -> None:
@@ -136,7 +149,8 @@ class ExtractionPool:
         self._waiting: list[PageToExtract] = []  # held until there are enough pages to pay for a pool
         self._submitted: dict[str, str] = {}  # url -> archive key
         self._futures: list[Future] = []
-        self._done: list[tuple[dict, list[dict], list[dict]]] = []
+        self._done: list[_Done] = []
+        self._verdicts: dict[str, tuple[str, str | None]] = {}  # archive key -> (outcome, why)
         self._done_lock = threading.Lock()
         self._batches: dict[str, list[pl.DataFrame]] = {name: [] for name in _SHAPES}
 
@@ -163,17 +177,17 @@ class ExtractionPool:
             self._done.append(_extract_one(page, self._archive))
         self._columns_from_done(full_batches_only=True)
 
+    def page_verdicts(self) -> dict[str, tuple[str, str | None]]:
+        """Archive key -> (outcome, why) of each page submitted with `min_text_chars` that is no article, once
+        every submitted page is done."""
+        self._finish_submitted()
+        return dict(self._verdicts)
+
     def frames(self, pages: Sequence[PageToExtract]) -> ExtractedFrames:
         """The rows of exactly `pages`, once every one of them is extracted."""
         for page in pages:
             self.submit(page)
-        for page in self._waiting:  # too few pages for a pool: this process does them
-            self._done.append(_extract_one(page, self._archive))
-        self._waiting.clear()
-        for future in self._futures:
-            future.result()  # an exception here is a bug in the worker wrapper, never a page's fault
-        self._futures.clear()
-        self._columns_from_done(full_batches_only=False)
+        self._finish_submitted()
         wanted = pl.DataFrame(
             {"url": [page.url for page in pages], "archive_key": [page.archive_key for page in pages]},
             schema={"url": pl.String, "archive_key": pl.String},
@@ -188,6 +202,15 @@ class ExtractionPool:
             frame = frame.join(wanted, on=["url", "archive_key"], how="semi", maintain_order="left")
             frames[name] = frame.sort(_ORDER[name], maintain_order=True).select(schema.names())
         return ExtractedFrames(**frames)
+
+    def _finish_submitted(self) -> None:
+        for page in self._waiting:  # too few pages for a pool: this process does them
+            self._done.append(_extract_one(page, self._archive))
+        self._waiting.clear()
+        for future in self._futures:
+            future.result()  # an exception here is a bug in the worker wrapper, never a page's fault
+        self._futures.clear()
+        self._columns_from_done(full_batches_only=False)
 
     def _start_pool(self) -> None:
         # forkserver: the pipeline process has threads, which plain fork must not copy
@@ -222,7 +245,11 @@ class ExtractionPool:
         if not done:
             return
         rows: dict[str, list[dict]] = {"articles": [], "images": [], "related_links": []}
-        for article, images, related in done:
+        for article, images, related, verdict in done:
+            if verdict is not None:
+                archive_key, outcome, why = verdict
+                self._verdicts[archive_key] = (outcome, why)
+                continue
             rows["articles"].append(article)
             rows["images"].extend(images)
             rows["related_links"].extend(related)

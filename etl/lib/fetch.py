@@ -241,9 +241,12 @@ def _failure_from_exception(error: Exception) -> _AttemptError:
 class Fetcher:
     """The shared machinery of `fetch_pages` and discovery; use inside one asyncio loop, as a context manager."""
 
-    def __init__(self, settings: FetchSettings, archive: RawArchive | None = None) -> None:
+    def __init__(
+        self, settings: FetchSettings, archive: RawArchive | None = None, *, check_pages: bool = True
+    ) -> None:
         self.settings = settings
         self.archive = archive
+        self.check_pages = check_pages
         self._robots_agent = robots_user_agent(settings.user_agent)
         self._guard = AddressGuard(
             allow_private_networks=settings.allow_private_networks,
@@ -544,9 +547,13 @@ class Fetcher:
         if charset is None:
             raise _AttemptError("decode_error", "no charset decodes the body")
         attempt.encoding = charset
-        outcome, why = classify_html(body.decode(charset), min_text_chars=self.settings.min_text_chars)
-        attempt.outcome, attempt.error = outcome, why
         attempt.unchanged = request is not None and request.previous_content_hash == attempt.body_sha256
+        # A new body the caller judges on its own parse (see fetch_pages); an unchanged one is never extracted.
+        if self.check_pages or attempt.unchanged:
+            html = body.decode(charset)
+            attempt.outcome, attempt.error = classify_html(html, min_text_chars=self.settings.min_text_chars)
+        else:
+            attempt.outcome = "ok"
         if self.archive is not None:
             attempt.archive_key = self.archive.put(body)
         return body
@@ -563,9 +570,10 @@ async def _fetch_all(
     archive: RawArchive,
     settings: FetchSettings,
     on_attempt: Callable[[FetchAttempt], None] | None,
+    check_pages: bool,
 ) -> list[FetchAttempt]:
     by_name = {site.name: site for site in sites.sites}
-    async with Fetcher(settings, archive) as fetcher:
+    async with Fetcher(settings, archive, check_pages=check_pages) as fetcher:
 
         async def one(request: FetchRequest) -> list[FetchAttempt]:
             site = _site_for(request, by_name)
@@ -607,15 +615,20 @@ def fetch_pages(
     archive: RawArchive,
     settings: FetchSettings | None = None,
     on_attempt: Callable[[FetchAttempt], None] | None = None,
+    check_pages: bool = True,
 ) -> list[FetchAttempt]:
     """Fetch every request's page; return every attempt (retried ones with `is_final=False`).
 
     Final ok attempts have their body in `archive` (`archive_key`) and `encoding` set; so do `bot_challenge`
     and `empty_page` ones, for inspection. `on_attempt` gets each page's attempts as soon as the page is done.
     Runs its own asyncio loop.
+
+    With `check_pages=False` a new body is not judged here (`pagecheck.classify_html`) but left "ok" for the
+    caller to judge on the parse it makes anyway (extraction does: `extract_article(min_text_chars=...)`),
+    which then sets the attempt's outcome before it is recorded. Unchanged bodies are judged here still.
     """
     settings = settings or FetchSettings.from_sites(sites)
-    return run_sync(_fetch_all(requests, sites, archive, settings, on_attempt))
+    return run_sync(_fetch_all(requests, sites, archive, settings, on_attempt, check_pages))
 
 
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:

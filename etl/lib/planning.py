@@ -99,8 +99,13 @@ def page_to_extract(
     body_sha256: str,
     encoding: str | None,
     fetched_at: datetime,
+    *,
+    min_text_chars: int | None = None,
 ) -> PageToExtract | None:
-    """A fetched page with what its site says about reading it; None for a site no longer in the sites file."""
+    """A fetched page with what its site says about reading it; None for a site no longer in the sites file.
+
+    `min_text_chars` when the page is still to be judged (see `fetch_pages(check_pages=False)`).
+    """
     site = next((site for site in sites.sites if site.name == site_name), None)
     if site is None:
         return None
@@ -114,4 +119,5 @@ def page_to_extract(
         encoding=encoding,
         language_hint=site.language,
         profile=sites.profile_for(site_name),
+        min_text_chars=min_text_chars,
     )

@@ -129,3 +129,5 @@ class ExtractedArticle:
         default_factory=dict
     )  # field -> jsonld | opengraph | meta | trafilatura | dom | profile
     error: str | None = None
+    # "bot_challenge" | "empty_page" when extraction was asked to judge the page first and it is no article
+    page_outcome: str | None = None

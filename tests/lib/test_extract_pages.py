@@ -100,3 +100,31 @@ def test_streamed_pages_are_reconciled_with_the_plan(archived):
     assert frames.articles.equals(reference.articles)
     assert frames.images.equals(reference.images)
     assert frames.related_links.equals(reference.related_links)
+
+
+def test_pages_handed_in_unjudged_are_judged_on_the_extraction_parse(archived):
+    archive_url, pages = archived
+    articles = [replace(page, min_text_chars=64) for page in pages[:-1]]
+    archive = RawArchive(archive_url)
+    shells = {
+        "empty_page": b'<html><head><script src="/app.js"></script></head><body><div id="root"></div></body></html>',
+        "bot_challenge": b"<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>",
+    }
+    judged = {
+        outcome: replace(articles[0], url=f"http://127.0.0.1:8642/{outcome}", archive_key=archive.put(body))
+        for outcome, body in shells.items()
+    }
+    with ExtractionPool(archive_url=archive_url, partition_date=DAY, workers=2) as pool:
+        for page in [*articles, *judged.values()]:
+            pool.submit(page)
+        verdicts = pool.page_verdicts()
+        frames = pool.frames(articles)
+
+    assert {key: outcome for key, (outcome, _) in verdicts.items()} == {
+        page.archive_key: outcome for outcome, page in judged.items()
+    }
+    assert verdicts[judged["empty_page"].archive_key][1] == "only 0 characters of visible text"
+    # the articles are read exactly as when nobody asked
+    reference = extract_pages(pages[:-1], archive_url=archive_url, partition_date=DAY, workers=1)
+    assert frames.articles.equals(reference.articles)
+    assert frames.images.equals(reference.images)

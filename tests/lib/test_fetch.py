@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from etl.lib.archive import RawArchive
+from etl.lib.extract import extract_article
 from etl.lib.fetch import FetchSettings, fetch_pages
 from etl.lib.records import FETCH_OUTCOMES, FetchRequest
 from etl.lib.sites import SitesFile
@@ -280,3 +281,30 @@ def test_request_headers_name_akhbar_and_ask_for_html(run):
     assert sent["User-Agent"] == SETTINGS.user_agent
     assert sent["Accept"].startswith("text/html")
     assert sent["Accept-Encoding"] == "gzip, deflate, br"
+
+
+def test_with_the_check_left_to_extraction_pages_are_archived_unjudged_and_extraction_judges_them(tmp_path):
+    archive = RawArchive(str(tmp_path / "archive"))
+    paths = ["/good/0", "/empty", "/challenge-200", "/challenge"]
+    with LoopbackServer(_routes()) as server:
+        sites = SitesFile(
+            allow_private_networks=True,
+            sites=[{"name": "hostile", "urls": [server.url("/good/0")], "delay_seconds": 0}],
+        )
+        requests = [FetchRequest(url=server.url(path), site="hostile") for path in paths]
+        attempts = fetch_pages(requests, sites=sites, archive=archive, settings=SETTINGS, check_pages=False)
+    finals = {attempt.url.rsplit("/", 1)[-1]: attempt for attempt in attempts if attempt.is_final}
+    # a 503 challenge page is no body to extract: the fetcher still says what it is
+    assert finals["challenge"].outcome == "bot_challenge"
+    judged = {}
+    for name in ("0", "empty", "challenge-200"):
+        attempt = finals[name]
+        assert attempt.outcome == "ok" and attempt.archive_key in archive
+        article = extract_article(
+            archive.get(attempt.archive_key),
+            attempt.url,
+            encoding=attempt.encoding,
+            min_text_chars=SETTINGS.min_text_chars,
+        )
+        judged[name] = article.page_outcome
+    assert judged == {"0": None, "empty": "empty_page", "challenge-200": "bot_challenge"}

@@ -7,7 +7,7 @@ with `from_archive`, re-reads the archive without a request.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
@@ -16,7 +16,7 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.ingest.config import IngestConfig
 from etl.defs.partitions import daily_partitions, one_day_per_run, transient_retry
 from etl.defs.resources import AkhbarHome, HttpClientResource, RawArchiveResource
-from etl.lib.extract_pages import ExtractedFrames, ExtractionPool, PageToExtract
+from etl.lib.extract_pages import ExtractedFrames, ExtractionPool
 from etl.lib.fetch import fetch_pages
 from etl.lib.frames import partition_day, records_frame
 from etl.lib.planning import page_to_extract, plan_extractions, plan_fetches
@@ -77,8 +77,9 @@ def fetch_and_extract(
     fetching = bool({FETCH_LOG, PAGES} & selected) and not config.from_archive
     with ExtractionPool(archive_url=archive.url, partition_date=day) as extraction:
         if fetching:
-            extract_new = extraction.submit if EXTRACTED in selected else None
-            yield from _fetch(context, sites, http, archive, duckdb, extract_new)
+            yield from _fetch(
+                context, sites, http, archive, duckdb, extraction if EXTRACTED in selected else None
+            )
         elif {FETCH_LOG, PAGES} & selected:
             context.log.info("from_archive: no page is fetched; extraction reads the archive")
             for key in sorted({FETCH_LOG, PAGES} & selected):
@@ -97,18 +98,21 @@ def _fetch(
     http: HttpClientResource,
     archive: RawArchiveResource,
     duckdb: DuckDBResource,
-    extract_new: Callable[[PageToExtract], None] | None,
+    extraction: ExtractionPool | None,
 ) -> Iterator[dg.MaterializeResult]:
+    """Fetch the day's pages; with `extraction`, hand each new body to it as it arrives, and let it judge the
+    pages (bot challenge, empty shell) on the parse it makes anyway, before the fetch log is written."""
     day = partition_day(context.partition_key)
     with duckdb.get_connection() as conn:
         requests = plan_fetches(conn, day, sites)
     context.log.info(f"fetching {len(requests)} pages")
+    settings = http.settings(sites)
 
     def on_attempt(attempt: FetchAttempt) -> None:
         if attempt.is_final and attempt.outcome not in ("ok", "not_modified"):
             context.log.warning(f"{attempt.outcome}: {attempt.url}: {attempt.error or attempt.status}")
         # the same test as plan_extractions': a final attempt that brought a new body
-        if extract_new and attempt.is_final and attempt.outcome == "ok" and not attempt.unchanged:
+        if extraction and attempt.is_final and attempt.outcome == "ok" and not attempt.unchanged:
             page = page_to_extract(
                 sites,
                 attempt.final_url or attempt.url,
@@ -118,17 +122,21 @@ def _fetch(
                 attempt.body_sha256,
                 attempt.encoding,
                 attempt.fetched_at,
+                min_text_chars=settings.min_text_chars,
             )
             if page is not None and page.archive_key:
-                extract_new(page)
+                extraction.submit(page)
 
     attempts = fetch_pages(
         requests,
         sites=sites,
         archive=archive.archive(),
-        settings=http.settings(sites),
+        settings=settings,
         on_attempt=on_attempt,
+        check_pages=extraction is None,
     )
+    if extraction is not None:
+        _record_verdicts(context, attempts, extraction.page_verdicts())
     with duckdb.get_connection() as conn:
         load_fetch_log(conn, day, context.run.run_id, records_frame(attempts, FETCH_ATTEMPTS))
     finals = [attempt for attempt in attempts if attempt.is_final]
@@ -150,6 +158,18 @@ def _fetch(
                 "bytes_received": sum(a.bytes_received for a in attempts),
             },
         )
+
+
+def _record_verdicts(
+    context: dg.AssetExecutionContext,
+    attempts: list[FetchAttempt],
+    verdicts: dict[str, tuple[str, str | None]],
+) -> None:
+    """Give the pages extraction found to be no article (bot challenge, empty shell) their outcome."""
+    for attempt in attempts:
+        if attempt.is_final and attempt.outcome == "ok" and attempt.archive_key in verdicts:
+            attempt.outcome, attempt.error = verdicts[attempt.archive_key]
+            context.log.warning(f"{attempt.outcome}: {attempt.url}: {attempt.error}")
 
 
 def _store_extracted(

@@ -25,7 +25,7 @@ from etl.lib.extract.body import (
     without_picture_lines,
 )
 from etl.lib.extract.captions import split_credit
-from etl.lib.extract.document import DocumentError, parse_document
+from etl.lib.extract.document import DocumentError, decode_body, parse_document
 from etl.lib.extract.dom import drop_invisible
 from etl.lib.extract.images import extract_images
 from etl.lib.extract.metadata import (
@@ -37,6 +37,7 @@ from etl.lib.extract.metadata import (
 )
 from etl.lib.extract.regions import drop_from_body, find_regions
 from etl.lib.extract.related import read_related_cards
+from etl.lib.pagecheck import classify_html
 from etl.lib.records import ExtractedArticle
 from etl.lib.sites import SiteProfile
 
@@ -50,11 +51,28 @@ def extract_article(
     encoding: str | None = None,
     profile: SiteProfile | None = None,
     language_hint: str | None = None,
+    min_text_chars: int | None = None,
 ) -> ExtractedArticle:
-    """Read one fetched page; never raises (a page that cannot be read has `error` set)."""
+    """Read one fetched page; never raises (a page that cannot be read has `error` set).
+
+    With `min_text_chars`, the page is first judged as the fetcher judges pages (`pagecheck.classify_html`),
+    on this one parse: a bot challenge or an empty shell comes back unread, `page_outcome` and `error` saying
+    what it is.
+    """
     try:
-        return _extract(body, url, encoding=encoding, profile=profile, language_hint=language_hint)
+        return _extract(
+            body,
+            url,
+            encoding=encoding,
+            profile=profile,
+            language_hint=language_hint,
+            min_text_chars=min_text_chars,
+        )
     except DocumentError as error:
+        if min_text_chars is not None:  # judged on the fetcher's own lenient parse, as it would have been
+            outcome, why = classify_html(decode_body(body, encoding), min_text_chars=min_text_chars)
+            if outcome != "ok":
+                return ExtractedArticle(url=url, page_outcome=outcome, error=why)
         return ExtractedArticle(url=url, error=str(error))
     except RecursionError:
         return ExtractedArticle(url=url, error="document nested too deeply to read")
@@ -70,11 +88,16 @@ def _extract(
     encoding: str | None,
     profile: SiteProfile | None,
     language_hint: str | None,
+    min_text_chars: int | None,
 ) -> ExtractedArticle:
     document = parse_document(body, encoding)
     tree = document.tree
     meta = read_structured_metadata(tree, url)
     drop_invisible(tree)
+    if min_text_chars is not None:
+        outcome, why = classify_html(document.text, min_text_chars=min_text_chars, tree=tree)
+        if outcome != "ok":
+            return ExtractedArticle(url=url, page_outcome=outcome, error=why)
     regions = find_regions(tree, url, profile)
     excluded = regions.excluded()
     images, loose_captions = extract_images(
