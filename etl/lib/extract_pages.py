@@ -6,6 +6,7 @@ themselves, so only small records cross process boundaries.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -71,6 +72,9 @@ _worker_archive: RawArchive | None = None
 def _init_worker(archive_url: str) -> None:
     global _worker_archive
     _worker_archive = RawArchive(archive_url)
+    # The modules preloaded (trafilatura, htmldate, dateparser, lxml: most of the worker's objects) live as long
+    # as the worker: frozen, a full collection no longer walks them, which cost about 0.5 ms of each page.
+    gc.freeze()
 
 
 # A page's rows (article, images, related links), or its verdict when it is no article (bot challenge, empty
