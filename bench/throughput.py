@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/throughput.py [--sizes 5,10] [--corpus ../shared/corpus]     (make bench)
 
-Every corpus page is served from loopback servers (one site per dataset, listed in a sitemap); `akhbar run`
-runs over them into a fresh home, in a child process. In the same process tree the floor is timed:
+Every corpus page is served from loopback servers in a process of their own (one site per dataset, listed in a
+sitemap; see corpus_sites.py); `akhbar run` runs over them into a fresh home, in a child process. The floor is
 `trafilatura.bare_extraction` over the same bytes in a pool of as many processes as cores.
 
 `--sizes A,B` runs the pipeline twice, each into a fresh home: over the corpus served A times and B times
@@ -18,7 +18,6 @@ plain sum of every process's RSS (shared pages counted once per process: an over
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import re
 import subprocess
@@ -27,75 +26,13 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import psutil
+from corpus_sites import CorpusSites, load_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = "2025-01-15"
-
-
-def load_corpus(corpus: Path) -> dict[str, list[bytes]]:
-    """Raw page bytes per dataset, exactly as saved."""
-    return {
-        folder.name: [gzip.decompress(path.read_bytes()) for path in sorted((folder / "html").rglob("*.gz"))]
-        for folder in sorted(corpus.iterdir())
-        if (folder / "html").is_dir()
-    }
-
-
-class _CorpusSite(BaseHTTPRequestHandler):
-    pages: ClassVar[list[bytes]] = []
-    scale = 1
-    protocol_version = "HTTP/1.1"  # keep-alive, as news sites serve: a connection per page would be the cost
-
-    def log_message(self, *args: object) -> None:  # quiet
-        pass
-
-    def do_GET(self) -> None:
-        if self.path == "/robots.txt":
-            return self._send(b"User-agent: *\nAllow: /\n", "text/plain")
-        if self.path == "/sitemap.xml":
-            urls = "".join(
-                f"<url><loc>http://{self.headers['Host']}/p/{copy}/{index}</loc></url>"
-                for copy in range(self.scale)
-                for index in range(len(self.pages))
-            )
-            body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-            return self._send(body.encode(), "application/xml")
-        match = re.fullmatch(r"/p/(\d+)/(\d+)", self.path)
-        if not match or int(match[2]) >= len(self.pages):
-            return self._send(b"not found", "text/plain", 404)
-        copy, index = int(match[1]), int(match[2])
-        etag = f'"{copy}-{index}"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.end_headers()
-            return None
-        body = self.pages[index]
-        if copy:  # a distinct page: the same article with a small edit
-            body = body.replace(b"</body>", f"<!-- copy {copy} --></body>".encode(), 1)
-        return self._send(body, "text/html", etag=etag)
-
-    def _send(self, body: bytes, content_type: str, status: int = 200, etag: str | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if etag:
-            self.send_header("ETag", etag)
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def serve(pages: list[bytes]) -> tuple[ThreadingHTTPServer, str]:
-    handler = type("Site", (_CorpusSite,), {"pages": pages})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def sites_yaml(sites: dict[str, str]) -> str:
@@ -113,12 +50,13 @@ def sites_yaml(sites: dict[str, str]) -> str:
 
 
 class TreeSampler:
-    """Memory and CPU time of a process and all its children: CPU and RSS every 100 ms, PSS every second and at
-    every new RSS peak.
+    """Memory and CPU time of a process and all its children: CPU and RSS every 100 ms, PSS after each new
+    peak of the RSS sum, at most once a second.
 
-    PSS makes the kernel walk every page of every process (16 ms for a 700 MB one): read ten times a second
-    from four processes it took a third of a core from the two the pipeline runs on, which the floor, timed
-    without a sampler, never paid.
+    PSS makes the kernel walk every page of every process (16 ms for a 700 MB one), and the sampler's CPU comes
+    out of the two cores the pipeline runs on, which the floor, timed without a sampler, never pays: read ten
+    times a second it took a third of a core, once a second 0.04 of one. The tree's PSS can only reach a new
+    peak when memory is allocated, which raises the RSS sum too.
     """
 
     def __init__(self, pid: int) -> None:
@@ -132,12 +70,16 @@ class TreeSampler:
         self._thread.start()
 
     def _sample(self) -> None:
-        next_pss = 0.0
+        next_pss, peak_rss_read = 0.0, 0  # when PSS may next be read; the RSS peak at the last reading
+        processes: list[psutil.Process] = []
+        next_scan = 0.0
         while not self._stop.is_set():
-            try:
-                processes = [self._root, *self._root.children(recursive=True)]
-            except psutil.Error:
-                processes = []
+            if time.time() >= next_scan:  # finding the children reads every process on the machine: 1 ms
+                try:
+                    processes = [self._root, *self._root.children(recursive=True)]
+                except psutil.Error:
+                    processes = []
+                next_scan = time.time() + 0.5
             rss = 0
             for process in processes:
                 try:
@@ -149,10 +91,11 @@ class TreeSampler:
                 self._cpu_of[process.pid] = times.user + times.system
             now = time.time()
             pss = None
-            if rss > self.peak_rss or now >= next_pss:
-                pss, next_pss = self._pss(processes), now + 1.0
-                self.peak_pss = max(self.peak_pss, pss)
             self.peak_rss = max(self.peak_rss, rss)
+            # a peak reached while the last reading was under a second old is read as soon as it is not
+            if self.peak_rss > peak_rss_read and now >= next_pss:
+                pss, next_pss, peak_rss_read = self._pss(processes), now + 1.0, self.peak_rss
+                self.peak_pss = max(self.peak_pss, pss)
             root_cpu = self._cpu_of.get(self._root.pid, 0.0)
             self.samples.append((now, pss, sum(self._cpu_of.values()), root_cpu))
             time.sleep(0.1)
@@ -272,24 +215,22 @@ def main() -> int:
         parser.error("--sizes takes two different positive scales, such as 1,2")
 
     corpus = load_corpus(args.corpus)
-    servers = {name: serve(pages) for name, pages in corpus.items()}
     per_copy = sum(map(len, corpus.values()))
     print(f"corpus: {per_copy} pages in {len(corpus)} sites; runs over x{small} and x{large}")
 
+    sites = CorpusSites(args.corpus)
     with tempfile.TemporaryDirectory(prefix="akhbar-bench-") as tmp:
         tmp = Path(tmp)
         sites_file = tmp / "sites.yaml"
-        sites_file.write_text(sites_yaml({name.split("-")[0]: url for name, (_, url) in servers.items()}))
+        sites_file.write_text(sites_yaml({name.split("-")[0]: url for name, url in sites.base_urls.items()}))
         floor_seconds = floor([page for pages in corpus.values() for page in pages] * small)
         runs, again = {}, {}
         for scale in (small, large):
-            for server, _ in servers.values():
-                server.RequestHandlerClass.scale = scale
+            sites.scale = scale
             runs[scale] = run_pipeline(sites_file, tmp / f"home-x{scale}")
             # the same day again: every page answers 304, so this run is the fixed cost of a run
             again[scale] = run_pipeline(sites_file, tmp / f"home-x{scale}")
-        for server, _ in servers.values():
-            server.shutdown()
+    sites.close()
 
     n_small, n_large = per_copy * small, per_copy * large
     floor_rate = n_small / floor_seconds
