@@ -17,8 +17,12 @@ _ASCII_DIGITS = [str(i) for i in range(10)]
 # (U+2061-4), BOM (U+FEFF), soft hyphen (U+00AD), and every C0/C1 control except the newline that separates
 # paragraphs. ZWNJ and ZWJ (U+200C/D) are kept: Persian and Urdu spelling and emoji sequences depend on them.
 _INVISIBLE = r"[\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD\p{Cc}--[\n]]"
-# Horizontal spaces of every width (NBSP, thin, narrow, ideographic ...) and tabs read as one space.
-_SPACES = r"[\t\p{Zs}]+"
+# Horizontal spaces of every width (NBSP, thin, narrow, ideographic ...) and tabs read as one space. Only runs
+# that are not already one plain space match: most gaps between words are, and replacing each one with itself
+# was most of the cleaning's time.
+_SPACES = r"[\t\p{Zs}]{2,}|[\t\p{Zs}--\x20]"
+# What separates two words of letters and digits, matched the same way (a lone plain space stays as it is).
+_NON_WORD = r"[^\p{L}\p{N}]{2,}|[^\p{L}\p{N}\x20]"
 TATWEEL = "\u0640"
 # A tatweel between two Arabic letters only stretches the word (kashida) and goes. One that joins a letter to
 # a digit, a Latin word or a quotation mark (بـ50, لـ«وكالة») is how the site spells it, and stays.
@@ -95,7 +99,7 @@ def comparison_words(expr: pl.Expr, *, cleaned: bool = False) -> pl.Expr:
         .str.to_lowercase()
         .str.replace_all(r"[\p{Mn}\u0640]", "")
         .str.replace_many(["أ", "إ", "آ", "ٱ", "ى", "ة"], ["ا", "ا", "ا", "ا", "ي", "ه"])
-        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.replace_all(_NON_WORD, " ")
         .str.strip_chars(" ")
     )
 

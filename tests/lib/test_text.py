@@ -2,7 +2,10 @@
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from etl.lib import text
 from etl.lib.text import clean_list, clean_optional, clean_text, comparison_key, fold_digits, word_count
 
 SEED_CAPTION = "الزعيم الكوري الشمالي كيم جونغ أون يصافح وزير الخارجية الروسي سيرغي لافروف في بيونغ يانغ"
@@ -107,3 +110,19 @@ def test_comparison_key_unifies_spellings_of_one_credit():
 def test_clean_list_cleans_dedupes_and_fills_null():
     values = [["  «الشرق الأوسط» ", "«الشرق الأوسط»", "\u200f"], None]
     assert _apply(clean_list, values, pl.List(pl.String)) == [["«الشرق الأوسط»"], []]
+
+
+_GAPS = st.text(
+    alphabet=[" ", "\t", "\u00a0", "\u2009", "\u3000", "a", "ب", "٣", "7", ".", "-", "«", "\n", "\u064b"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_GAPS, min_size=1, max_size=20))
+def test_gap_patterns_match_only_what_changes_but_clean_as_the_plain_ones(texts):
+    # the plain patterns replace every gap, one plain space by itself too; ours skip those, to the same result
+    frame = pl.DataFrame({"t": texts})
+    for ours, plain in ((text._SPACES, r"[\t\p{Zs}]+"), (text._NON_WORD, r"[^\p{L}\p{N}]+")):
+        assert frame.select(pl.col("t").str.replace_all(ours, " ")).equals(
+            frame.select(pl.col("t").str.replace_all(plain, " "))
+        )
