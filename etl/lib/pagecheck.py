@@ -76,10 +76,11 @@ def visible_length(root: lxml.html.HtmlElement) -> int:
     """Characters of the text a reader would see, whitespace collapsed: all the text less that of scripts,
     styles, noscript fallbacks and templates.
 
-    Subtracting their text from lxml's C text walk reads any tree of the page, whether its scripts are still in
-    place (the fetcher's parse) or were moved or dropped (extraction's): the pipeline judges a page the same
-    way wherever it does so. At the edges of the removed text a collapsed space may be counted twice, which a
-    threshold of tens of characters does not notice.
+    Subtracting their text from lxml's C text walk reads any tree of the page, whatever is left of those
+    elements (the fetcher's parse drops scripts, styles and templates; extraction's moves JSON-LD to the head
+    and keeps noscript images): the pipeline judges a page the same way wherever it does so. At the edges of
+    subtracted text a collapsed space may be counted twice, which a threshold of tens of characters does not
+    notice.
     """
     length = _collapsed_length(root)
     for element in root.iter(*_INVISIBLE_TAGS):

@@ -1,6 +1,7 @@
 """Fetching and extraction in one step, so extraction runs on every core while the next pages download.
 
-Each page goes to the extraction pool as soon as its body is archived; when fetching ends, the day's plan
+Each page goes to the extraction pool as soon as its body is archived, and the pool judges it (bot wall, empty
+shell) on the parse it makes anyway; when fetching ends, the verdicts go into the fetch log, and the day's plan
 (`plan_extractions`, from the fetch log just loaded) decides which rows stand. The three assets keep their own
 keys and lineage (`raw/pages` -> `work/extracted`), and each can be materialized alone: extraction alone, or
 with `from_archive`, re-reads the archive without a request.
