@@ -132,20 +132,26 @@ def _absolute_canonical(url: pl.Expr, canonical: pl.Expr) -> pl.Expr:
 
 
 def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
-    cleaned = articles.with_columns(
-        clean_optional(pl.col("url")).alias("url"),
-        clean_optional(pl.col("canonical_url")).alias("canonical_url"),
-        clean_optional(pl.col("title")).alias("title"),
-        clean_optional(pl.col("description"), multiline=True).alias("description"),
-        clean_optional(pl.col("site")).alias("site"),
-        clean_optional(pl.col("section")).alias("section"),
-        clean_list(pl.col("authors")).alias("authors"),
-        clean_list(pl.col("tags")).alias("tags"),
-        clean_text(pl.col("body_text"), multiline=True).fill_null("").alias("body_text"),
-        normalize_language(pl.col("language")).alias("language"),
-        normalize_language(pl.col("language_hint")).alias("language_hint"),
-        parse_datetimes(articles["published_at_raw"]).alias("published_at"),
-        parse_datetimes(articles["modified_at_raw"]).alias("modified_at"),
+    # The streaming engine cleans the bodies on every core, a batch of rows on each; the in-memory one gives a
+    # column's whole chain of text passes to one thread. Half the time on two cores, the same rows.
+    cleaned = (
+        articles.lazy()
+        .with_columns(
+            clean_optional(pl.col("url")).alias("url"),
+            clean_optional(pl.col("canonical_url")).alias("canonical_url"),
+            clean_optional(pl.col("title")).alias("title"),
+            clean_optional(pl.col("description"), multiline=True).alias("description"),
+            clean_optional(pl.col("site")).alias("site"),
+            clean_optional(pl.col("section")).alias("section"),
+            clean_list(pl.col("authors")).alias("authors"),
+            clean_list(pl.col("tags")).alias("tags"),
+            clean_text(pl.col("body_text"), multiline=True).fill_null("").alias("body_text"),
+            normalize_language(pl.col("language")).alias("language"),
+            normalize_language(pl.col("language_hint")).alias("language_hint"),
+            parse_datetimes(articles["published_at_raw"]).alias("published_at"),
+            parse_datetimes(articles["modified_at_raw"]).alias("modified_at"),
+        )
+        .collect(engine="streaming")
     )
     cleaned = cleaned.with_columns(_absolute_canonical(pl.col("url"), pl.col("canonical_url")))
     url_host, canonical_host = _host(pl.col("url")), _host(pl.col("canonical_url"))
@@ -180,19 +186,24 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
     cleaned = cleaned.join(children, on="url", how="left", maintain_order="left").join(
         image_urls, on="url", how="left", maintain_order="left"
     )
-    keys = cleaned.select(
-        pl.col("id_url"),
-        pl.concat_str(
-            pl.col("title").fill_null(""),
-            pl.col("body_text"),
-            pl.col("image_urls").fill_null(""),
-            separator="\n",
-        ).alias("content"),
-        comparison_words(pl.col("body_text"), cleaned=True).alias("body_words"),
-    ).with_columns(
-        pl.when(pl.col("body_words").str.len_chars() >= NEAR_DUPLICATE_MIN_CHARS)
-        .then(pl.col("body_words"))
-        .alias("body_words")
+    keys = (
+        cleaned.lazy()
+        .select(
+            pl.col("id_url"),
+            pl.concat_str(
+                pl.col("title").fill_null(""),
+                pl.col("body_text"),
+                pl.col("image_urls").fill_null(""),
+                separator="\n",
+            ).alias("content"),
+            comparison_words(pl.col("body_text"), cleaned=True).alias("body_words"),
+        )
+        .with_columns(
+            pl.when(pl.col("body_words").str.len_chars() >= NEAR_DUPLICATE_MIN_CHARS)
+            .then(pl.col("body_words"))
+            .alias("body_words")
+        )
+        .collect(engine="streaming")
     )
     cleaned = cleaned.with_columns(
         sha256_hex(keys["id_url"]).alias("article_id"),
