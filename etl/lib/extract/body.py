@@ -37,7 +37,7 @@ def extract_body(tree: HtmlElement, url: str) -> str:
         include_links=False,
         include_tables=True,
     )
-    text = (getattr(document, "text", None) or "") if document is not None else ""
+    text = getattr(document, "text", None) or ""  # None when trafilatura finds no text
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 

@@ -142,10 +142,10 @@ class Regions:
             return False
         if element.tag == "h1" or next(element.iter("h1"), None) is not None:
             return False
-        text = len(" ".join(element.text_content().split()))
+        text = len(visible_text(element))
         if text < _LABEL_CHARS:
             return True
-        links = sum(len(" ".join(link.text_content().split())) for link in element.iter("a"))
+        links = sum(len(visible_text(link)) for link in element.iter("a"))
         return text - links < _LABEL_CHARS or links > text / 2
 
 
