@@ -13,8 +13,12 @@ from typing import Any
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction, extract_metadata
 
+from etl.lib.extract.cascade import install_readability_gate
 from etl.lib.extract.regions import is_related_heading
 from etl.lib.records import ExtractedImage
+
+# Process-wide, and exact: the readability comparison is skipped only where it cannot change the body.
+install_readability_gate()
 
 
 def trafilatura_metadata(tree: HtmlElement, url: str) -> Any:
