@@ -16,12 +16,13 @@ import duckdb
 import duckdb_extension_fts  # an empty package: only a folder holding the extension binary
 import polars as pl
 
-from etl.lib.warehouse import CONNECTION_CONFIG
-
 PUBLISHED_SCHEMAS = ("marts", "raw", "quarantine")
 SEARCH_TABLE = "marts.articles"
 # `create_fts_index` names its schema after the table: fts_<schema>_<table>
 SEARCH_SCHEMA = "fts_marts_articles"
+_BUILD = (
+    "published_build"  # the next published copy, attached to the warehouse's connection while it is built
+)
 
 
 def fts_extension_path() -> Path:
@@ -48,6 +49,10 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _sql_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
     return conn.execute(
         """
@@ -71,57 +76,73 @@ def publish(warehouse: Path | duckdb.DuckDBPyConnection, published_path: Path) -
     staging_path = published_path.with_name(f".{published_path.stem}-{uuid.uuid4().hex}.duckdb")
     try:
         if isinstance(warehouse, duckdb.DuckDBPyConnection):
-            _copy_tables(warehouse, staging_path)
+            _build_copy(warehouse, staging_path)
         else:
             if not Path(warehouse).is_file():
                 raise FileNotFoundError(f"no warehouse to publish at {warehouse}")
             with duckdb.connect(str(warehouse)) as conn:
-                _copy_tables(conn, staging_path)
-        _build_search_index(staging_path)
+                _build_copy(conn, staging_path)
         staging_path.replace(published_path)
     finally:
         staging_path.unlink(missing_ok=True)
         Path(f"{staging_path}.wal").unlink(missing_ok=True)
 
 
-def _copy_tables(conn: duckdb.DuckDBPyConnection, staging_path: Path) -> None:
+def _build_copy(conn: duckdb.DuckDBPyConnection, staging_path: Path) -> None:
+    """The copy and its search index, built through the warehouse's own connection: one DuckDB instance within
+    one memory limit. (Built in a second instance, the index had a memory limit of its own beside the first's.)"""
     catalog = conn.sql("select current_database()").fetchone()[0]
-    conn.execute(f"attach {_sql_string(str(staging_path))} as published_build")
+    conn.execute(f"attach {_sql_string(str(staging_path))} as {_BUILD}")
     try:
-        # one transaction: every table is read from the same snapshot, so a run that commits meanwhile is
-        # either wholly in the copy or wholly out of it
-        conn.execute("begin transaction")
-        try:
-            tables = _base_tables(conn, catalog)
-            for schema in sorted({schema for schema, _ in tables}):
-                conn.execute(f"create schema published_build.{schema}")
-            for schema, table in tables:
-                conn.execute(
-                    f'create table published_build.{schema}."{table}" as select * from "{catalog}".{schema}."{table}"'
-                )
-        except BaseException:
-            conn.execute("rollback")
-            raise
-        conn.execute("commit")
+        _copy_tables(conn, catalog)
+        _build_search_index(conn, catalog)
+        conn.execute(f"checkpoint {_BUILD}")
     finally:
-        conn.execute("detach published_build")
+        conn.execute(f"use {_sql_identifier(catalog)}")
+        conn.execute(f"detach {_BUILD}")
 
 
-def _build_search_index(staging_path: Path) -> None:
-    with duckdb.connect(str(staging_path), config=CONNECTION_CONFIG) as conn:
-        has_articles = conn.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'articles'"
-        ).fetchone()[0]
-        if has_articles:
-            load_fts(conn)
-            # The index build gains nothing from a second thread: over 2,233 corpus articles it took 2.6 s on
-            # one and 2.7-3.8 s (and up to twice the CPU) on two.
-            conn.execute("set threads = 1")
+def _copy_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    # one transaction: every table is read from the same snapshot, so a run that commits meanwhile is either
+    # wholly in the copy or wholly out of it
+    conn.execute("begin transaction")
+    try:
+        tables = _base_tables(conn, catalog)
+        for schema in sorted({schema for schema, _ in tables}):
+            conn.execute(f"create schema {_BUILD}.{schema}")
+        for schema, table in tables:
             conn.execute(
-                f"pragma create_fts_index('{SEARCH_TABLE}', 'article_id', 'title', 'body_text', "
-                "stemmer = 'arabic', stopwords = 'none', overwrite = 1)"
+                f'create table {_BUILD}.{schema}."{table}" as select * from {_sql_identifier(catalog)}.{schema}."{table}"'
             )
-        conn.execute("checkpoint")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
+def _build_search_index(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    has_articles = conn.execute(
+        "select count(*) from information_schema.tables "
+        "where table_catalog = ? and table_schema = 'marts' and table_name = 'articles'",
+        [_BUILD],
+    ).fetchone()[0]
+    if not has_articles:
+        return
+    load_fts(conn)
+    # `create_fts_index` indexes a table of the current database, and writes its tables and macros there
+    conn.execute(f"use {_BUILD}")
+    # The index build gains nothing from a second thread: over 2,233 corpus articles it took 2.6 s on one and
+    # 2.7-3.8 s (and up to twice the CPU and a third more memory) on two.
+    threads = conn.sql("select current_setting('threads')").fetchone()[0]
+    conn.execute("set threads = 1")
+    try:
+        conn.execute(
+            f"pragma create_fts_index('{SEARCH_TABLE}', 'article_id', 'title', 'body_text', "
+            "stemmer = 'arabic', stopwords = 'none', overwrite = 1)"
+        )
+    finally:
+        conn.execute(f"set threads = {int(threads)}")
+        conn.execute(f"use {_sql_identifier(catalog)}")
 
 
 def connect_published(published_path: Path) -> duckdb.DuckDBPyConnection:

@@ -95,6 +95,21 @@ def test_published_copy_holds_tables_not_views_and_refuses_writes(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".published")] == []
 
 
+def test_publishing_through_the_run_s_connection_leaves_it_as_it_was(tmp_path):
+    # the copy and its index are built through the caller's connection: it must come back on the warehouse,
+    # with its own thread count, and without the copy attached
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), config={"threads": 3}) as conn:
+        publish.publish(conn, tmp_path / "published.duckdb")
+        assert conn.sql("select current_database()").fetchone()[0] == "warehouse"
+        assert conn.sql("select current_setting('threads')").fetchone()[0] == 3
+        attached = conn.sql("select database_name from duckdb_databases() where not internal").fetchall()
+        assert attached == [("warehouse",)]
+        assert conn.sql("select count(*) from marts.articles").fetchone()[0] == len(TITLES)
+    with publish.connect_published(tmp_path / "published.duckdb") as conn:
+        assert publish.search_articles(conn, "النفط").get_column("article_id").to_list() == ["a2"]
+
+
 def test_publish_without_a_warehouse_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="no warehouse to publish"):
         publish.publish(tmp_path / "missing.duckdb", tmp_path / "published.duckdb")
