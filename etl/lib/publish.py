@@ -20,9 +20,8 @@ PUBLISHED_SCHEMAS = ("marts", "raw", "quarantine")
 SEARCH_TABLE = "marts.articles"
 # `create_fts_index` names its schema after the table: fts_<schema>_<table>
 SEARCH_SCHEMA = "fts_marts_articles"
-_BUILD = (
-    "published_build"  # the next published copy, attached to the warehouse's connection while it is built
-)
+# the next published copy, attached to the warehouse's connection while it is built
+_BUILD = "published_build"
 
 
 def fts_extension_path() -> Path:
@@ -95,7 +94,7 @@ def _build_copy(conn: duckdb.DuckDBPyConnection, staging_path: Path) -> None:
     conn.execute(f"attach {_sql_string(str(staging_path))} as {_BUILD}")
     try:
         _copy_tables(conn, catalog)
-        _build_search_index(conn, catalog)
+        _build_search_index(conn)
         conn.execute(f"checkpoint {_BUILD}")
     finally:
         conn.execute(f"use {_sql_identifier(catalog)}")
@@ -120,7 +119,7 @@ def _copy_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
     conn.execute("commit")
 
 
-def _build_search_index(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
+def _build_search_index(conn: duckdb.DuckDBPyConnection) -> None:
     has_articles = conn.execute(
         "select count(*) from information_schema.tables "
         "where table_catalog = ? and table_schema = 'marts' and table_name = 'articles'",
@@ -130,6 +129,7 @@ def _build_search_index(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
         return
     load_fts(conn)
     # `create_fts_index` indexes a table of the current database, and writes its tables and macros there
+    # (`_build_copy` switches back to the warehouse)
     conn.execute(f"use {_BUILD}")
     # The index build gains nothing from a second thread: over 2,233 corpus articles it took 2.6 s on one and
     # 2.7-3.8 s (and up to twice the CPU and a third more memory) on two.
@@ -142,7 +142,6 @@ def _build_search_index(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
         )
     finally:
         conn.execute(f"set threads = {int(threads)}")
-        conn.execute(f"use {_sql_identifier(catalog)}")
 
 
 def connect_published(published_path: Path) -> duckdb.DuckDBPyConnection:

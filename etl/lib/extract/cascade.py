@@ -11,8 +11,8 @@ and adds "VIDEO" to a video iframe. So when the page's text, whitespace collapse
 five characters per iframe, is at most twice the own text, readability cannot be preferred. On such a page,
 with the own text long enough, paragraph-made and clean, `compare_extraction` returns the own result as it
 came; this gate returns it without running readability. The body is identical, by the argument above and on
-every corpus page (compared); readability was a tenth of extraction's CPU on the pages it skips (56% of the
-corpus).
+every corpus page (compared). It skips readability on 56% of corpus pages, about 2.2 ms of CPU on each (1.3 ms
+a page on average, of about 35).
 
 trafilatura has no public switch for this (`fast=True` also changes its short-page recovery), so the gate
 wraps the function the cascade calls, for the trafilatura version it was checked against only.
