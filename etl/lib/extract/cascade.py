@@ -28,6 +28,8 @@ from lxml.html import HtmlElement
 from trafilatura import core as trafilatura_core
 from trafilatura.external import SANITIZED_XPATH
 
+from etl.lib.extract.dom import visible_text
+
 CHECKED_VERSION = "2.3.1"
 _VIDEO_MARK = len("VIDEO")  # readability's text for a video iframe, which has none of its own
 
@@ -42,7 +44,7 @@ def readability_cannot_win(raw_tree: HtmlElement, body: Any, text: str, options:
         return False  # unclean: justext is consulted
     if not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p")):
         return False  # structurally deficient: a readability text of any length may replace it
-    page_text = len(" ".join(raw_tree.text_content().split()))
+    page_text = len(visible_text(raw_tree))
     iframes = sum(1 for _ in raw_tree.iter("iframe"))
     return page_text + _VIDEO_MARK * iframes <= 2 * len(text)
 

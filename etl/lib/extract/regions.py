@@ -72,8 +72,8 @@ _NOT_LABEL_TAGS = {"a", "html", "body", "head", "title", "script", "style", "opt
 # Subtrees that hold no block of the page: walking their thousands of elements (icons' paths, <meta> and
 # <link> tags, options) found nothing.
 _OPAQUE_TAGS = {"head", "svg", "select", "math"}
-# Text shorter than a paragraph block (see _text_blocks): a label, a date, a button.
-_LABEL_CHARS = 25
+# The least text a paragraph block holds (see _text_blocks); anything shorter is a label, a date, a button.
+_PARAGRAPH_MIN_CHARS = 25
 _ARTICLE_CLASS = re.compile(r"article|story|post|entry|content|news|detail|main|body|text")
 
 
@@ -143,10 +143,10 @@ class Regions:
         if element.tag == "h1" or next(element.iter("h1"), None) is not None:
             return False
         text = len(visible_text(element))
-        if text < _LABEL_CHARS:
+        if text < _PARAGRAPH_MIN_CHARS:
             return True
         links = sum(len(visible_text(link)) for link in element.iter("a"))
-        return text - links < _LABEL_CHARS or links > text / 2
+        return text - links < _PARAGRAPH_MIN_CHARS or links > text / 2
 
 
 def find_regions(tree: HtmlElement, url: str, profile: object | None = None) -> Regions:
@@ -605,7 +605,7 @@ def _text_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, int]]:
         else:
             text = element.text
             length = len(" ".join(text.split())) if text else 0
-        if length >= 25:
+        if length >= _PARAGRAPH_MIN_CHARS:
             yield element, length
 
 
