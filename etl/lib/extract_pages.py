@@ -121,6 +121,9 @@ def _extract_one(page: PageToExtract, archive: RawArchive | None = None) -> _Don
         "tags": article.tags,
         "body_text": article.body_text,
         "field_sources": json.dumps(article.field_sources, ensure_ascii=False, sort_keys=True),
+        "rejected_values": json.dumps(
+            [asdict(rejected) for rejected in article.rejected_values], ensure_ascii=False
+        ),
         "error": read_error or article.error,
     }
     # the archive key tells a page's rows from those of another body of the same URL (see ExtractionPool)

@@ -108,6 +108,16 @@ class ExtractedRelatedLink:
 
 
 @dataclass(slots=True)
+class RejectedValue:
+    """A value the page printed for a field that extraction set aside as impossible (the next source was tried)."""
+
+    field: str  # the ExtractedArticle field, e.g. published_at
+    value: str  # as printed
+    source: str  # where it was printed: jsonld | opengraph | meta | ...
+    rule: str  # why it was set aside, e.g. date_before_1990, canonical_is_site_root
+
+
+@dataclass(slots=True)
 class ExtractedArticle:
     """What the extractor read from one page; `error` is set (and the rest empty) when it could not."""
 
@@ -128,6 +138,8 @@ class ExtractedArticle:
     field_sources: dict[str, str] = field(
         default_factory=dict
     )  # field -> jsonld | opengraph | meta | trafilatura | dom | profile
+    # values printed on the page but set aside as impossible; the field issues table keeps them
+    rejected_values: list[RejectedValue] = field(default_factory=list)
     error: str | None = None
     # "bot_challenge" | "empty_page" when extraction was asked to judge the page first and it is no article
     page_outcome: str | None = None

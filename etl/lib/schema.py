@@ -33,6 +33,7 @@ EXTRACTED_ARTICLES = pl.Schema(
         "tags": STRINGS,
         "body_text": pl.String,
         "field_sources": pl.String,  # JSON object: field -> where it came from
+        "rejected_values": pl.String,  # JSON array of RejectedValue objects (field, value, source, rule)
         "error": pl.String,
     }
 )
