@@ -19,7 +19,7 @@ Nothing is dropped here: a row whose keys cannot be made (no URL) keeps null ids
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -36,6 +36,7 @@ from etl.lib.schema import (
     RAW_ARTICLES,
     RAW_IMAGES,
     RAW_RELATED_LINKS,
+    REJECTED_VALUES,
 )
 from etl.lib.text import clean_list, clean_optional, clean_text, comparison_words, fold_digits, word_count
 
@@ -49,6 +50,10 @@ _THREE_LETTER_LANGUAGES = {"ara": "ar", "eng": "en", "deu": "de", "ger": "de", "
                            "tur": "tr", "fas": "fa", "per": "fa", "urd": "ur", "heb": "he", "zho": "zh",
                            "chi": "zh", "jpn": "ja", "kor": "ko", "pol": "pl", "swe": "sv"}  # fmt: skip
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^/?#:]+)"
+# The JSON of `rejected_values` (etl.lib.records.RejectedValue, one object per value set aside)
+_REJECTED_VALUE_LIST = pl.List(
+    pl.Struct({"field": pl.String, "value": pl.String, "source": pl.String, "rule": pl.String})
+)
 
 
 @dataclass
@@ -58,6 +63,8 @@ class NormalizedBatch:
     articles: pl.DataFrame  # RAW_ARTICLES
     images: pl.DataFrame  # RAW_IMAGES
     related_links: pl.DataFrame  # RAW_RELATED_LINKS
+    # values extraction set aside as impossible, keyed to their article: they become field issues
+    rejected_values: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTED_VALUES))
 
 
 def sha256_hex(values: pl.Series) -> pl.Series:
@@ -231,7 +238,7 @@ def _child_counts(articles: pl.DataFrame, images: pl.DataFrame, related: pl.Data
 
 def _parents(articles: pl.DataFrame) -> pl.DataFrame:
     """One parent per article URL: a URL listed twice in a batch must not double its children."""
-    return articles.select("url", "article_id", "content_hash").unique(
+    return articles.select("url", "article_id", "content_hash", "site").unique(
         subset="url", keep="first", maintain_order=True
     )
 
@@ -290,6 +297,18 @@ def _related_links(related: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame
     return conform(frame, RAW_RELATED_LINKS, "normalized related links")
 
 
+def _rejected_values(rejected: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
+    """One row per value extraction set aside, with the ids of its article; null or `[]` gives no row."""
+    rows = (
+        rejected.with_columns(pl.col("rejected_values").str.json_decode(_REJECTED_VALUE_LIST))
+        .explode("rejected_values")
+        .drop_nulls("rejected_values")
+        .unnest("rejected_values")
+        .join(parents, on="url", how="left", maintain_order="left")
+    )
+    return conform(rows, REJECTED_VALUES, "rejected values").unique(maintain_order=True)
+
+
 def normalize_batch(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> NormalizedBatch:
     """Normalize one batch of extracted articles with their images and related links into `RAW_*` frames."""
     articles = conform(articles, EXTRACTED_ARTICLES, "extracted articles")
@@ -298,10 +317,14 @@ def normalize_batch(articles: pl.DataFrame, images: pl.DataFrame, related: pl.Da
     # Children find their parent by the article URL, cleaned the same way on both sides.
     images = images.with_columns(clean_optional(pl.col("url")).alias("url"))
     related = related.with_columns(clean_optional(pl.col("url")).alias("url"))
+    rejected = articles.select(
+        clean_optional(pl.col("url")).alias("url"), "partition_date", "rejected_values"
+    )
     normalized = _articles(articles, images, related)
     parents = _parents(normalized)
     return NormalizedBatch(
         articles=normalized,
         images=_images(images, parents),
         related_links=_related_links(related, parents),
+        rejected_values=_rejected_values(rejected, parents),
     )

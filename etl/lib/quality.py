@@ -5,20 +5,31 @@ The suites in `expectations/suites/<table>.json` are the source of truth (the sa
 the repository; Data Docs, and the validation results they render (in `.results/`), are written only into the
 `docs_dir` the caller gives.
 
-Row-level results come from GX itself: every suite runs with result format COMPLETE, so each failed critical
-expectation names the rows that broke it (by their position: GX reads a frame with a plain 0..n-1 index), and
-its `meta.rule` becomes the reason stored with the quarantined row. The unexpected values themselves are left
-out of the results: the quarantined rows carry them, and listing them (every image without a credit, for a
-fill-rate warning) cost more than the validation. Policies:
+Row-level results come from GX itself: every suite runs with result format COMPLETE, so each failed expectation
+names the rows that broke it (by their position: GX reads a frame with a plain 0..n-1 index), and its
+`meta.rule` names the failure. The unexpected values themselves are left out of the results: the rows carry
+them, and listing them (every image without a credit, for a fill-rate warning) cost more than the validation.
+An expectation's `meta.severity` says what a failing row costs:
+
+* `critical`: the row is unusable (no identity, no body, a broken key): it goes to quarantine with the rule as
+  its reason;
+* `field`: one optional field is bad (a date out of range, a malformed image URL, an over-long caption): the
+  row loads with that field null, and the value is kept as a field issue (`FIELD_ISSUES`) with its rule;
+* `warning`: a fill rate below its floor is reported in `warnings`, never blocking.
+
+Policies:
 
 * uniqueness: GX flags every row of a duplicated id; the **first** copy (in batch order, which is fetch order)
-  that passes every other critical expectation is loaded and the other copies are quarantined, so a page
-  fetched twice still reaches the warehouse once, and a broken first copy does not hide a good second one;
-* parents: images and related links of a quarantined article are quarantined too
-  (`parent_article_quarantined`), so no loaded child points at an article that was not loaded;
-* a failed critical expectation without row-level results (GX raised, or it is a table-level expectation)
-  quarantines every row of its table with reason `<rule>_not_evaluated`: no row is loaded unchecked;
-* warning-level failures are reported in `warnings` and never block or quarantine.
+  that passes every other critical expectation, and among those the first without a field issue, is loaded
+  and the other copies are quarantined, so a page fetched twice still reaches the warehouse once, and a
+  broken first copy does not hide a good second one;
+* parents: images and related links follow their article into quarantine (`parent_article_quarantined`), so
+  no loaded child points at an article that was not loaded; a bad image or link never takes its article along;
+* a failed expectation without row-level results (GX raised, or it is a table-level expectation) counts for
+  every row of its table, as `<rule>_not_evaluated`: a critical one quarantines them all, a field one nulls
+  its field in all of them; no value is loaded unchecked;
+* the values extraction set aside as impossible (`NormalizedBatch.rejected_values`) are field issues too, of
+  stage `extract`.
 
 Input rows = passed + quarantined, per table.
 """
@@ -34,12 +45,19 @@ from typing import Any
 
 import polars as pl
 
+from etl.lib.frames import conform
 from etl.lib.normalize import NormalizedBatch
+from etl.lib.schema import FIELD_ISSUES
 
 GX_ROOT = Path(__file__).resolve().parents[2] / "expectations"
 TABLES = ("raw_articles", "raw_images", "raw_related_links")
 ID_COLUMNS = {"raw_articles": "article_id", "raw_images": "image_id", "raw_related_links": "link_id"}
 ROW_NUMBER = "row_number"
+CRITICAL, FIELD = "critical", "field"  # the severities that act on rows (see the module docstring)
+# The warehouse table each suite's rows load into, as field issues name it.
+TABLE_NAMES = {"raw_articles": "articles", "raw_images": "images", "raw_related_links": "related_links"}
+# The article's `field_sources` entry that says where a child row was read (dom or profile).
+CHILD_SOURCES = {"raw_images": "images", "raw_related_links": "related"}
 PARENT_QUARANTINED = "parent_article_quarantined"
 RESULTS_DIR = ".results"
 # News sites started publishing on the web in the 1990s; an earlier date is a parsing error.
@@ -58,11 +76,12 @@ class TableValidation:
     table: (
         str  # raw_articles | raw_images | raw_related_links: the suite, validation definition and checkpoint
     )
-    passed: pl.DataFrame  # rows that pass every critical expectation, input schema
+    passed: pl.DataFrame  # rows that pass every critical expectation, input schema, bad optional fields null
     quarantined: pl.DataFrame  # input columns + failed_expectations (list[str]) + run_id
     success: bool  # no critical expectation failed
     statistics: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    field_issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FIELD_ISSUES))
 
 
 def load_suite_definitions(gx_root: Path = GX_ROOT) -> dict[str, dict[str, Any]]:
@@ -74,7 +93,7 @@ def load_suite_definitions(gx_root: Path = GX_ROOT) -> dict[str, dict[str, Any]]
 
 
 def _severity(expectation: dict[str, Any]) -> str:
-    return (expectation.get("meta") or {}).get("severity") or expectation.get("severity") or "critical"
+    return (expectation.get("meta") or {}).get("severity") or expectation.get("severity") or CRITICAL
 
 
 def _rule(expectation: dict[str, Any]) -> str:
@@ -150,9 +169,20 @@ def _run_suite(context: Any, table: str, suite_json: dict[str, Any], frame: pl.D
     )
 
 
-def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, bool, list[str]]:
-    """(row_number, reason) pairs for failed critical expectations, the suite's success, and warnings."""
+@dataclass
+class _Failures:
+    """What a suite's failed expectations do to the rows of one table."""
+
+    quarantine: pl.DataFrame  # row_number, reason: critical failures, the row goes to quarantine
+    nulled: pl.DataFrame  # row_number, field, rule: field failures, the row loads with the field null
+    success: bool  # no critical expectation failed
+    warnings: list[str]
+
+
+def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> _Failures:
+    """The rows each failed expectation names, sorted by what their failure costs."""
     pairs: list[tuple[int, str]] = []
+    nulled: list[tuple[int, str, str]] = []
     duplicates: list[tuple[str, str, set[int]]] = []  # (rule, column, rows GX flagged)
     warnings: list[str] = []
     success = True
@@ -161,38 +191,110 @@ def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> tuple[pl.DataF
             continue
         expectation = outcome.expectation_config.to_json_dict()
         rule = _rule(expectation)
+        severity = _severity(expectation)
         details = outcome.result or {}
-        if _severity(expectation) != "critical":
+        if severity not in (CRITICAL, FIELD):
             percent = details.get("unexpected_percent")
             share = f": {percent:.1f}% unexpected" if percent is not None else ""
             warnings.append(f"{table}.{rule}{share}")
             continue
-        success = False
-        if "unexpected_index_list" not in details:
+        success = success and severity != CRITICAL
+        if "unexpected_index_list" in details:
+            failing = {int(row) for row in details["unexpected_index_list"]}
+        else:
             # GX raised (its exception_info is keyed by metric) or the expectation is not row-level: no row
             # can be cleared, so none is loaded unchecked
             logger.warning("GX gave no row-level result for %s.%s: %s", table, rule, outcome.exception_info)
-            pairs.extend((row, f"{rule}_not_evaluated") for row in range(frame.height))
-            continue
-        failing = {int(row) for row in details["unexpected_index_list"]}
-        if expectation["type"] == "expect_column_values_to_be_unique":
+            failing, rule = set(range(frame.height)), f"{rule}_not_evaluated"
+        if severity == FIELD:
+            nulled.extend((row, expectation["kwargs"]["column"], rule) for row in failing)
+        elif expectation["type"] == "expect_column_values_to_be_unique" and not rule.endswith(
+            "_not_evaluated"
+        ):
             duplicates.append((rule, expectation["kwargs"]["column"], failing))
         else:
             pairs.extend((row, rule) for row in failing)
     failed_elsewhere = {row for row, _ in pairs}
+    with_field_issues = sorted({row for row, _, _ in nulled})
     for rule, column, flagged in duplicates:
-        # GX flags every copy of a duplicated id; the first copy that passes everything else is loaded
+        # GX flags every copy of a duplicated id; the first copy that passes everything else is loaded, and
+        # a copy whose fields are all good goes before one that would load with a field nulled
         survivors = (
             frame.with_row_index(ROW_NUMBER)
             .filter(pl.col(ROW_NUMBER).is_in(sorted(flagged - failed_elsewhere)))
+            .sort(pl.col(ROW_NUMBER).is_in(with_field_issues), ROW_NUMBER)
             .unique(subset=column, keep="first", maintain_order=True)[ROW_NUMBER]
         )
         pairs.extend((row, rule) for row in flagged - set(survivors.to_list()))
-    frame_of_pairs = pl.DataFrame(
-        {ROW_NUMBER: [row for row, _ in pairs], "reason": [reason for _, reason in pairs]},
-        schema={ROW_NUMBER: pl.UInt32, "reason": pl.String},
+    return _Failures(
+        quarantine=pl.DataFrame(pairs, schema={ROW_NUMBER: pl.UInt32, "reason": pl.String}, orient="row"),
+        nulled=pl.DataFrame(
+            nulled, schema={ROW_NUMBER: pl.UInt32, "field": pl.String, "rule": pl.String}, orient="row"
+        ),
+        success=success,
+        warnings=warnings,
     )
-    return frame_of_pairs, success, warnings
+
+
+def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    """A value as text for the field issues table; an instant in ISO 8601, as pages print it."""
+    if isinstance(dtype, pl.Datetime):
+        return pl.col(column).dt.to_string("%Y-%m-%dT%H:%M:%S%:z")
+    return pl.col(column).cast(pl.String)
+
+
+def _row_context(table: str, frame: pl.DataFrame, parents: pl.DataFrame | None) -> pl.DataFrame:
+    """Per row: its ids, site, partition day and the article's `field_sources`, to describe a field issue."""
+    numbered = frame.with_row_index(ROW_NUMBER)
+    own_id = ID_COLUMNS[table]
+    ids = [ROW_NUMBER, *dict.fromkeys([own_id, "article_id"]), "content_hash", "partition_date"]
+    if parents is None:
+        return numbered.select(*ids, "site", "field_sources")
+    articles = parents.select("article_id", "site", "field_sources").unique("article_id", maintain_order=True)
+    return numbered.select(ids).join(articles, on="article_id", how="left", maintain_order="left")
+
+
+def _null_bad_fields(
+    table: str, frame: pl.DataFrame, failures: _Failures, parents: pl.DataFrame | None, run_id: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`frame` with each bad optional field of a row that loads nulled, and the field issues keeping them."""
+    # a quarantined row keeps every value as printed: quarantine.* stores it whole
+    nulled = failures.nulled.join(failures.quarantine, on=ROW_NUMBER, how="anti").unique(maintain_order=True)
+    if nulled.is_empty():
+        return frame, pl.DataFrame(schema=FIELD_ISSUES)
+    context = _row_context(table, frame, parents)
+    issues = []
+    updates = []
+    for column in nulled["field"].unique(maintain_order=True):
+        rows = nulled.filter(pl.col("field") == column)
+        source_key = CHILD_SOURCES.get(table, column)
+        values = frame.with_row_index(ROW_NUMBER).select(
+            ROW_NUMBER, _as_text(column, frame.schema[column]).alias("value")
+        )
+        issues.append(
+            rows.join(context, on=ROW_NUMBER, how="left")
+            .join(values, on=ROW_NUMBER, how="left")
+            .with_columns(pl.col("field_sources").str.json_path_match(f"$.{source_key}").alias("source"))
+        )
+        updates.append(
+            pl.when(pl.int_range(pl.len()).is_in(rows[ROW_NUMBER].implode()))
+            .then(None)
+            .otherwise(pl.col(column))
+            .alias(column)
+        )
+    found = (
+        pl.concat(issues, how="diagonal_relaxed")
+        .filter(pl.col("value").is_not_null())
+        .sort(ROW_NUMBER, "field", "rule")
+        .with_columns(
+            pl.lit(TABLE_NAMES[table]).alias("table_name"),
+            pl.lit("validate").alias("stage"),
+            pl.lit(run_id).alias("run_id"),
+        )
+    )
+    for missing in {"image_id", "link_id"} - set(found.columns):
+        found = found.with_columns(pl.lit(None, pl.String).alias(missing))
+    return frame.with_columns(updates), conform(found, FIELD_ISSUES, f"{table} field issues")
 
 
 def _split(frame: pl.DataFrame, pairs: pl.DataFrame, run_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -224,24 +326,33 @@ def validate_table(
     suite_json: dict[str, Any],
     *,
     run_id: str,
+    parents: pl.DataFrame | None = None,
     passed_article_ids: pl.Series | None = None,
 ) -> TableValidation:
-    """Run one suite on one table and split its rows; children also need their article among `passed_article_ids`."""
+    """Run one suite on one table and split its rows; children also need their article among `passed_article_ids`.
+
+    `parents` (the batch's articles) give a child's field issues their site and source.
+    """
     result = _run_suite(context, table, suite_json, frame, run_id)
-    pairs, success, warnings = _row_reasons(result, frame, table)
+    failures = _row_reasons(result, frame, table)
     if passed_article_ids is not None:
-        pairs = pl.concat([pairs, _parent_pairs(frame, passed_article_ids)])
-    passed, quarantined = _split(frame, pairs, run_id)
+        failures.quarantine = pl.concat([failures.quarantine, _parent_pairs(frame, passed_article_ids)])
+    frame, field_issues = _null_bad_fields(table, frame, failures, parents, run_id)
+    passed, quarantined = _split(frame, failures.quarantine, run_id)
     statistics = dict(result.statistics)
     statistics.update(
         {
             "rows_in": frame.height,
             "rows_passed": passed.height,
             "rows_quarantined": quarantined.height,
-            "quarantine_reasons": sorted(set(pairs["reason"].to_list())),
+            "quarantine_reasons": sorted(set(failures.quarantine["reason"].to_list())),
+            "field_issues": field_issues.height,
+            "field_issue_rules": sorted(set(field_issues["rule"].to_list())),
         }
     )
-    return TableValidation(table, passed, quarantined, success, statistics, warnings)
+    return TableValidation(
+        table, passed, quarantined, failures.success, statistics, failures.warnings, field_issues
+    )
 
 
 def _tables(batch: NormalizedBatch) -> dict[str, pl.DataFrame]:
@@ -255,8 +366,30 @@ def _tables(batch: NormalizedBatch) -> dict[str, pl.DataFrame]:
 def _nothing_to_validate(table: str, frame: pl.DataFrame, run_id: str) -> TableValidation:
     no_pairs = pl.DataFrame(schema={ROW_NUMBER: pl.UInt32, "reason": pl.String})
     passed, quarantined = _split(frame, no_pairs, run_id)
-    statistics = {"rows_in": 0, "rows_passed": 0, "rows_quarantined": 0, "quarantine_reasons": []}
+    statistics = {
+        "rows_in": 0,
+        "rows_passed": 0,
+        "rows_quarantined": 0,
+        "quarantine_reasons": [],
+        "field_issues": 0,
+        "field_issue_rules": [],
+    }
     return TableValidation(table, passed, quarantined, True, statistics, [])
+
+
+def _add_rejected_values(articles: TableValidation, rejected: pl.DataFrame, run_id: str) -> None:
+    """The values extraction set aside join the articles' field issues, as stage `extract`."""
+    extracted = rejected.with_columns(
+        pl.lit("articles").alias("table_name"),
+        pl.lit("extract").alias("stage"),
+        pl.lit(run_id).alias("run_id"),
+        pl.lit(None, pl.String).alias("image_id"),
+        pl.lit(None, pl.String).alias("link_id"),
+    )
+    articles.field_issues = pl.concat(
+        [articles.field_issues, conform(extracted, FIELD_ISSUES, "rejected values")]
+    )
+    articles.statistics["values_rejected_at_extraction"] = rejected.height
 
 
 def validate_batch(
@@ -269,26 +402,18 @@ def validate_batch(
     suites = load_suite_definitions()
     context = _context(docs_dir)
     articles = validate_table(context, "raw_articles", batch.articles, suites["raw_articles"], run_id=run_id)
-    passed_ids = articles.passed["article_id"]
-    outcome = {
-        "raw_articles": articles,
-        "raw_images": validate_table(
+    _add_rejected_values(articles, batch.rejected_values, run_id)
+    outcome = {"raw_articles": articles}
+    for table, frame in (("raw_images", batch.images), ("raw_related_links", batch.related_links)):
+        outcome[table] = validate_table(
             context,
-            "raw_images",
-            batch.images,
-            suites["raw_images"],
+            table,
+            frame,
+            suites[table],
             run_id=run_id,
-            passed_article_ids=passed_ids,
-        ),
-        "raw_related_links": validate_table(
-            context,
-            "raw_related_links",
-            batch.related_links,
-            suites["raw_related_links"],
-            run_id=run_id,
-            passed_article_ids=passed_ids,
-        ),
-    }
+            parents=batch.articles,
+            passed_article_ids=articles.passed["article_id"],
+        )
     if docs_dir is not None:
         # render this run's pages only; the index lists every run whose results are kept
         this_run = [

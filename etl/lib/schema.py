@@ -133,3 +133,36 @@ RAW_RELATED_LINKS = pl.Schema(
         "partition_date": pl.Date,
     }
 )
+
+# Values extraction set aside (ExtractedArticle.rejected_values), one row each, keyed to the normalized article.
+REJECTED_VALUES = pl.Schema(
+    {
+        "article_id": pl.String,
+        "content_hash": pl.String,
+        "site": pl.String,
+        "field": pl.String,
+        "value": pl.String,  # as printed
+        "source": pl.String,  # where it was printed: jsonld | opengraph | meta | ...
+        "rule": pl.String,  # why extraction set it aside
+        "partition_date": pl.Date,
+    }
+)
+
+# One bad optional field of a row that loads without it: the value is nulled in `raw.*` and kept here.
+FIELD_ISSUES = pl.Schema(
+    {
+        "article_id": pl.String,
+        "image_id": pl.String,  # when the field is an image's
+        "link_id": pl.String,  # when the field is a related link's
+        "content_hash": pl.String,  # of the article revision
+        "table_name": pl.String,  # articles | images | related_links
+        "site": pl.String,
+        "field": pl.String,
+        "value": pl.String,  # as printed (extract), or as it reached validation (validate; dates in ISO 8601)
+        "rule": pl.String,  # the expectation's rule, or the extraction rule that set the value aside
+        "stage": pl.String,  # extract | validate
+        "source": pl.String,  # where the value was printed (field_sources), when known
+        "run_id": pl.String,
+        "partition_date": pl.Date,
+    }
+)

@@ -80,18 +80,18 @@ def broken_batch():
         article(good(1)),
         article(good(2), canonical_url=good(2)),
         article(None),  # null URL
-        article("https://aawsat.com/future", published_at_raw="2099-01-01T00:00:00Z"),
+        article("https://aawsat.com/future", published_at_raw="2099-01-01T00:00:00Z"),  # loads, date nulled
         article("https://aawsat.com/empty", body_text="  \u200f "),
         article("https://aawsat.com/good/2?from=rss", canonical_url=good(2)),  # duplicate id of good(2)
-        # a duplicated id whose first copy is broken: the second, good copy is loaded
+        # a duplicated id whose first copy has a bad date: the second, good copy is loaded
         article("https://aawsat.com/good/3?amp", canonical_url=good(3), published_at_raw="1970-01-01"),
         article(good(3)),
     ]
     images = [
         image(good(1), 0, "https://static.aawsat.com/1.jpg"),
-        image(good(1), 1, "javascript:alert(1)"),  # malformed image URL
+        image(good(1), 1, "javascript:alert(1)"),  # malformed image URL: nulled, the image loads
         image(good(2), 0, "https://static.aawsat.com/2.jpg", credit_raw=None),
-        image("https://aawsat.com/future", 0, "https://static.aawsat.com/f.jpg"),  # parent quarantined
+        image("https://aawsat.com/empty", 0, "https://static.aawsat.com/f.jpg"),  # parent quarantined
     ]
     links = [
         link(good(1), 0, "https://aawsat.com/related/1", byline=None),
@@ -118,14 +118,21 @@ def _reasons(validation, column):
 def test_broken_articles_are_quarantined_with_their_reasons(broken_result):
     results, _ = broken_result
     articles = results["raw_articles"]
-    assert sorted(articles.passed["url"].to_list()) == [good(1), good(2), good(3)]
+    assert sorted(articles.passed["url"].to_list()) == [
+        "https://aawsat.com/future",
+        good(1),
+        good(2),
+        good(3),
+    ]
     assert _reasons(articles, "url") == {
         None: ["article_id_not_null", "url_not_null"],
-        "https://aawsat.com/future": ["published_at_in_range"],
         "https://aawsat.com/empty": ["body_text_length"],
         "https://aawsat.com/good/2?from=rss": ["article_id_unique"],  # the first of the two is loaded
-        "https://aawsat.com/good/3?amp": ["article_id_unique", "published_at_in_range"],
+        "https://aawsat.com/good/3?amp": ["article_id_unique"],  # kept whole, its 1970 date as printed
     }
+    assert articles.quarantined.filter(pl.col("url") == "https://aawsat.com/good/3?amp")[
+        "published_at"
+    ].to_list() == [datetime(1970, 1, 1, tzinfo=UTC)]
     assert set(articles.quarantined["run_id"]) == {"run-42"}
     assert articles.quarantined.schema["failed_expectations"] == pl.List(pl.String)
     assert articles.passed.schema == broken_batch().articles.schema
@@ -137,12 +144,11 @@ def test_children_of_quarantined_articles_and_bad_images_are_quarantined(broken_
     images, links = results["raw_images"], results["raw_related_links"]
     assert images.passed["url"].to_list() == [
         "https://static.aawsat.com/1.jpg",
+        None,  # javascript:alert(1), kept in the field issues
         "https://static.aawsat.com/2.jpg",
     ]
-    assert _reasons(images, "url") == {
-        "javascript:alert(1)": ["url_format"],
-        "https://static.aawsat.com/f.jpg": ["parent_article_quarantined"],
-    }
+    assert _reasons(images, "url") == {"https://static.aawsat.com/f.jpg": ["parent_article_quarantined"]}
+    assert images.field_issues["value"].to_list() == ["javascript:alert(1)"]
     assert _reasons(links, "url") == {"https://aawsat.com/related/2": ["parent_article_quarantined"]}
     assert links.success is True  # no link broke an expectation; one only lost its parent
 
@@ -214,9 +220,12 @@ def test_suites_mark_every_expectation_with_one_severity_and_rule():
         rules = [e["meta"]["rule"] for e in suite["expectations"]]
         assert len(rules) == len(set(rules)), table
         for expectation in suite["expectations"]:
-            assert expectation["meta"]["severity"] == expectation["severity"] in ("critical", "warning")
-        warnings = {e["meta"]["rule"] for e in suite["expectations"] if e["severity"] == "warning"}
-        assert warnings and all(rule.endswith(("_fill_rate", "image_url_format")) for rule in warnings)
+            severity = expectation["meta"]["severity"]
+            assert severity in ("critical", "field", "warning")
+            # GX knows no field severity: a field failure does not block its row, as a warning does not
+            assert expectation["severity"] == ("warning" if severity == "field" else severity)
+        warnings = {e["meta"]["rule"] for e in suite["expectations"] if e["meta"]["severity"] == "warning"}
+        assert warnings and all(rule.endswith("_fill_rate") for rule in warnings)
     critical_keys = {
         (e["type"], e["kwargs"]["column"])
         for suite in load_suite_definitions().values()
@@ -319,3 +328,130 @@ def test_an_empty_batch_passes_without_starting_great_expectations(monkeypatch):
         "raw_related_links": (True, 0, 0),
     }
     assert "failed_expectations" in results["raw_articles"].quarantined.columns
+
+
+# ---------- field-level quarantine: a bad optional field is nulled and kept, never the article
+
+
+LONG_CAPTION = "الزعيم الكوري الشمالي كيم جونغ أون يستقبل وزير الخارجية الروسي في بيونغ يانغ. " * 20
+
+
+def field_issue_batch():
+    url = good(7)
+    articles = [
+        article(
+            url,
+            published_at_raw="2099-01-01T00:00:00Z",
+            field_sources='{"body_text": "trafilatura", "images": "dom", "published_at": "jsonld"}',
+        )
+    ]
+    bad_image = image(url, 1, "javascript:void(0)") | {"caption": LONG_CAPTION}
+    images = [image(url, 0, "https://static.aawsat.com/7.jpg"), bad_image]
+    links = [link(url, 0, "https://aawsat.com/related/7")]
+    return normalize_batch(
+        pl.DataFrame(articles, schema=EXTRACTED_ARTICLES),
+        pl.DataFrame(images, schema=EXTRACTED_IMAGES),
+        pl.DataFrame(links, schema=EXTRACTED_RELATED_LINKS),
+    )
+
+
+def _issues(results):
+    frame = pl.concat([result.field_issues for result in results.values()])
+    return {
+        (row["table_name"], row["field"], row["value"], row["rule"], row["stage"], row["run_id"])
+        for row in frame.to_dicts()
+    }
+
+
+def test_a_bad_optional_field_is_nulled_and_kept_while_its_article_and_children_load():
+    batch = field_issue_batch()
+    results = validate_batch(batch, run_id="run-fields")
+    articles, images, links = (results[t] for t in TABLES)
+    assert articles.quarantined.height == images.quarantined.height == links.quarantined.height == 0
+    assert articles.passed["url"].to_list() == [good(7)]
+    assert articles.passed["published_at"].to_list() == [None]
+    assert articles.passed["body_text"].to_list() == [BODY]
+    by_position = {row["position"]: row for row in images.passed.to_dicts()}
+    assert by_position[0]["url"] == "https://static.aawsat.com/7.jpg"
+    assert by_position[0]["caption"] == "الزعيم الكوري الشمالي كيم جونغ أون"
+    assert (by_position[1]["url"], by_position[1]["caption"], by_position[1]["credit"]) == (None, None, "AFP")
+    assert links.passed["url"].to_list() == ["https://aawsat.com/related/7"]
+    assert _issues(results) == {
+        (
+            "articles",
+            "published_at",
+            "2099-01-01T00:00:00+00:00",
+            "published_at_in_range",
+            "validate",
+            "run-fields",
+        ),
+        ("images", "url", "javascript:void(0)", "url_format", "validate", "run-fields"),
+        ("images", "caption", LONG_CAPTION.strip(), "caption_length", "validate", "run-fields"),
+    }
+    issues = pl.concat([result.field_issues for result in results.values()])
+    article_id = articles.passed["article_id"][0]
+    assert set(issues["article_id"]) == {article_id}
+    assert set(issues["site"]) == {"aawsat"}
+    assert set(issues["partition_date"]) == {date(2024, 10, 28)}
+    bad_image_id = by_position[1]["image_id"]
+    assert issues.filter(pl.col("table_name") == "images")["image_id"].to_list() == [bad_image_id] * 2
+    sources = dict(issues.select("field", "source").iter_rows())
+    assert sources == {"published_at": "jsonld", "url": "dom", "caption": "dom"}
+    # the statistics the asset checks surface count them
+    assert (articles.statistics["field_issues"], images.statistics["field_issues"]) == (1, 2)
+    assert images.statistics["field_issue_rules"] == ["caption_length", "url_format"]
+    assert links.statistics["field_issues"] == 0
+    assert articles.success and images.success  # nothing was quarantined
+
+
+def test_values_set_aside_at_extraction_become_field_issues_of_stage_extract():
+    rejected = [
+        {
+            "field": "published_at",
+            "value": "0001-01-01T00:00:00Z",
+            "source": "jsonld",
+            "rule": "date_before_1990",
+        },
+        {"field": "title", "value": "الشرق الأوسط", "source": "opengraph", "rule": "title_is_site_name"},
+    ]
+    batch = normalize_batch(
+        pl.DataFrame(
+            [
+                article(good(8), rejected_values=json.dumps(rejected, ensure_ascii=False)),
+                article(good(9), rejected_values="[]"),
+                article(good(10)),  # written by a version without the column: null
+            ],
+            schema=EXTRACTED_ARTICLES,
+        ),
+        pl.DataFrame(schema=EXTRACTED_IMAGES),
+        pl.DataFrame(schema=EXTRACTED_RELATED_LINKS),
+    )
+    results = validate_batch(batch, run_id="run-extract")
+    assert results["raw_articles"].passed.height == 3
+    issues = results["raw_articles"].field_issues
+    article_id = batch.articles.filter(pl.col("url") == good(8))["article_id"][0]
+    assert sorted(
+        issues.select("article_id", "field", "value", "source", "rule", "stage", "site").rows()
+    ) == [
+        (
+            article_id,
+            "published_at",
+            "0001-01-01T00:00:00Z",
+            "jsonld",
+            "date_before_1990",
+            "extract",
+            "aawsat",
+        ),
+        (article_id, "title", "الشرق الأوسط", "opengraph", "title_is_site_name", "extract", "aawsat"),
+    ]
+    assert set(issues["run_id"]) == {"run-extract"}
+    assert results["raw_articles"].statistics["values_rejected_at_extraction"] == 2
+
+
+def test_field_expectations_name_the_column_they_null_and_tolerate_no_share():
+    for suite in load_suite_definitions().values():
+        for expectation in suite["expectations"]:
+            if expectation["meta"]["severity"] == "field":
+                # every failing row is nulled, so a tolerated share would load bad values unnoticed
+                assert "mostly" not in expectation["kwargs"], expectation["meta"]["rule"]
+                assert expectation["meta"]["rule"].startswith(expectation["kwargs"]["column"])
