@@ -23,6 +23,7 @@ SUMMARY = (
     ("raw/fetch_log", "failed", "failed"),
     ("work/extracted", "extracted", "extracted"),
     ("work/validated", "quarantined_rows", "quarantined"),
+    ("work/validated", "field_issues", "field issues"),
     ("raw/articles", "dagster/row_count", "loaded articles"),
     ("raw/images", "dagster/row_count", "loaded images"),
     ("raw/related_links", "dagster/row_count", "loaded related links"),

@@ -32,6 +32,10 @@ _QUERIES = {
     "Quarantined rows, last 7 days": """
         select cast(quarantined_at as date) as day, count(*) as articles
         from quarantine.articles where quarantined_at > now() - interval 7 day group by 1 order by 1 desc""",
+    "Field issues (loaded with the field null), last 7 days": """
+        select partition_date as day, site, table_name, field, rule, count(*) as field_issues
+        from quarantine.field_issues where quarantined_at > now() - interval 7 day
+        group by all order by day desc, field_issues desc""",
 }
 
 

@@ -71,6 +71,7 @@ WORK_TABLES: dict[str, pl.Schema] = {
     "normalized_articles": schema.RAW_ARTICLES,
     "normalized_images": schema.RAW_IMAGES,
     "normalized_related_links": schema.RAW_RELATED_LINKS,
+    "normalized_rejected_values": schema.REJECTED_VALUES,
     "validated_articles": schema.RAW_ARTICLES,
     "validated_images": schema.RAW_IMAGES,
     "validated_related_links": schema.RAW_RELATED_LINKS,
@@ -152,53 +153,53 @@ class LoadCounts:
     related_links: int
 
 
-def _columns_ddl(columns: pl.Schema, extra: Sequence[str] = ()) -> str:
-    parts = [f"{name} {_DUCKDB_TYPES[dtype]}" for name, dtype in columns.items()]
-    return ",\n    ".join([*parts, *extra])
+def _column_definitions(columns: pl.Schema, extra: Sequence[str] = ()) -> list[str]:
+    return [*(f"{name} {_DUCKDB_TYPES[dtype]}" for name, dtype in columns.items()), *extra]
+
+
+def _contract_tables() -> dict[str, list[str]]:
+    """Every table made from a column contract, with its column definitions (`name type`) in order."""
+    tables = {f"work.{name}": _column_definitions(columns) for name, columns in WORK_TABLES.items()}
+    loaded = ["partition_date date", "run_id varchar", "loaded_at timestamptz"]
+    tables["raw.discovered_urls"] = _column_definitions(DISCOVERED_URLS, loaded)
+    tables["raw.fetch_log"] = _column_definitions(FETCH_ATTEMPTS, loaded)
+    for name, (columns, _key) in CONTENT_TABLES.items():
+        tables[f"raw.{name}"] = _column_definitions(columns, ["run_id varchar", "loaded_at timestamptz"])
+        tables[f"quarantine.{name}"] = _column_definitions(
+            columns,
+            [
+                "failed_expectations varchar[]",
+                "row_hash varchar",
+                "run_id varchar",
+                "quarantined_at timestamptz",
+            ],
+        )
+    tables["quarantine.field_issues"] = _column_definitions(
+        schema.FIELD_ISSUES, ["quarantined_at timestamptz"]
+    )
+    return tables
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create every schema and table the pipeline writes, leaving existing ones untouched."""
-    statements = [
-        "create schema if not exists work",
-        "create schema if not exists raw",
-        "create schema if not exists quarantine",
-    ]
-    for name, columns in WORK_TABLES.items():
-        statements.append(f"create table if not exists work.{name} (\n    {_columns_ddl(columns)}\n)")
-    statements.append(
-        "create table if not exists raw.discovered_urls (\n    "
-        + _columns_ddl(DISCOVERED_URLS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
-        + "\n)"
-    )
-    statements.append(
-        "create table if not exists raw.fetch_log (\n    "
-        + _columns_ddl(FETCH_ATTEMPTS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
-        + "\n)"
-    )
-    statements.append(_PAGES_DDL)
-    for name, (columns, _key) in CONTENT_TABLES.items():
-        statements.append(
-            f"create table if not exists raw.{name} (\n    "
-            + _columns_ddl(columns, ["run_id varchar", "loaded_at timestamptz"])
-            + "\n)"
-        )
-        statements.append(
-            f"create table if not exists quarantine.{name} (\n    "
-            + _columns_ddl(
-                columns,
-                [
-                    "failed_expectations varchar[]",
-                    "row_hash varchar",
-                    "run_id varchar",
-                    "quarantined_at timestamptz",
-                ],
-            )
-            + "\n)"
-        )
+    """Create every schema and table the pipeline writes, and add the columns a table made by an earlier
+    version lacks (null in its old rows); existing columns and rows are left untouched."""
+    tables = _contract_tables()
     with _transaction(conn):
-        for statement in statements:
-            conn.execute(statement)
+        for name in ("work", "raw", "quarantine"):
+            conn.execute(f"create schema if not exists {name}")
+        for table, columns in tables.items():
+            conn.execute(f"create table if not exists {table} (\n    " + ",\n    ".join(columns) + "\n)")
+        conn.execute(_PAGES_DDL)
+        present = set(
+            conn.execute(
+                "select schema_name || '.' || table_name, column_name from duckdb_columns() "
+                "where database_name = current_database()"
+            ).fetchall()
+        )
+        for table, columns in tables.items():
+            for column in columns:
+                if (table, column.split(" ", 1)[0]) not in present:
+                    conn.execute(f"alter table {table} add column {column}")
 
 
 @contextmanager
@@ -383,6 +384,40 @@ def load_quarantine(
             f"(select *, md5(cast(struct_pack({content}) as varchar)) as row_hash from {source})",
             "f.*, now() as quarantined_at",
             ("row_hash",),
+        )
+
+
+def replace_field_issues(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, issues: pl.DataFrame, revisions: pl.DataFrame
+) -> int:
+    """Replace one day's field issues of the article revisions just validated; returns the rows written.
+
+    `revisions` (article_id, content_hash) are the revisions validated now: their earlier issues of the day
+    go, the others stay, so a re-run gives the same rows and a re-run that extracts nothing new (every page a
+    304) keeps the issues of the rows it loaded before.
+    """
+    rows = conform(issues, schema.FIELD_ISSUES, "quarantine.field_issues").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date)
+    )
+    validated = conform(
+        revisions, pl.Schema({"article_id": pl.String, "content_hash": pl.String}), "revisions"
+    )
+    with _registered(conn, rows) as source, _registered(conn, validated) as again, _transaction(conn):
+        conn.execute(
+            f"""
+            delete from quarantine.field_issues t
+            where t.partition_date = ? and exists (
+                select 1 from {again} r
+                where t.article_id is not distinct from r.article_id
+                  and t.content_hash is not distinct from r.content_hash
+            )
+            """,
+            [partition_date],
+        )
+        return _count(
+            conn.execute(
+                f"insert into quarantine.field_issues by name select *, now() as quarantined_at from {source}"
+            )
         )
 
 

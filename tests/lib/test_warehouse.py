@@ -103,6 +103,7 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
         "quarantine.articles",
         "quarantine.images",
         "quarantine.related_links",
+        "quarantine.field_issues",
     }
     assert tables == expected
 
@@ -318,3 +319,80 @@ def test_records_frame_loads_fetch_attempts_straight_from_the_records(conn, coun
     assert frame.schema == warehouse.FETCH_ATTEMPTS
     assert warehouse.load_fetch_log(conn, DAY_1, "r", frame) == count
     assert rows_of(conn, "raw.pages") == count
+
+
+def field_issue(article_id: str, field: str, value: str, **values) -> dict:
+    return typed(
+        schema.FIELD_ISSUES,
+        article_id=article_id,
+        content_hash=f"hash-{article_id}",
+        table_name="articles",
+        site="s",
+        field=field,
+        value=value,
+        rule=f"{field}_in_range",
+        stage="validate",
+        run_id="run-1",
+        partition_date=DAY_1,
+        **values,
+    )
+
+
+def revisions(*article_ids: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"article_id": list(article_ids), "content_hash": [f"hash-{a}" for a in article_ids]},
+        schema={"article_id": pl.String, "content_hash": pl.String},
+    )
+
+
+def test_field_issues_are_replaced_per_day_for_the_revisions_validated_again(conn):
+    issues = pl.DataFrame(
+        [
+            field_issue("a", "published_at", "2099-01-01T00:00:00+00:00"),
+            field_issue("b", "modified_at", "1970"),
+        ],
+        schema=schema.FIELD_ISSUES,
+    )
+    assert warehouse.replace_field_issues(conn, DAY_1, issues, revisions("a", "b")) == 2
+    assert warehouse.replace_field_issues(conn, DAY_1, issues, revisions("a", "b")) == 2
+    assert rows_of(conn, "quarantine.field_issues") == 2  # a re-run adds nothing
+    # a re-run that extracts nothing new (every page a 304) keeps what the first run loaded
+    warehouse.replace_field_issues(conn, DAY_1, issues.clear(), revisions())
+    assert rows_of(conn, "quarantine.field_issues") == 2
+    # article a validated again without its issue: only a's row goes; b's stays, as does another day's
+    warehouse.replace_field_issues(
+        conn, DAY_2, issues.with_columns(partition_date=pl.lit(DAY_2)), revisions("a")
+    )
+    warehouse.replace_field_issues(conn, DAY_1, issues.clear(), revisions("a"))
+    kept = conn.sql("select article_id, partition_date from quarantine.field_issues order by all").fetchall()
+    assert kept == [("a", DAY_2), ("b", DAY_1), ("b", DAY_2)]
+    assert conn.sql(
+        "select count(*) from quarantine.field_issues where quarantined_at is null"
+    ).fetchone() == (0,)
+
+
+def test_a_home_of_the_previous_version_gains_the_new_tables_and_columns(conn):
+    # what the previous version created: no field issues table, no rejected_values column
+    conn.execute("drop table quarantine.field_issues")
+    conn.execute("alter table work.extracted_articles drop column rejected_values")
+    conn.execute("alter table raw.articles drop column loaded_at")
+    conn.execute(
+        "insert into work.extracted_articles (url, partition_date) values ('https://s/old', ?)", [DAY_1]
+    )
+    warehouse.ensure_schema(conn)
+    columns = {
+        (table, column)
+        for table, column in conn.sql("select table_name, column_name from duckdb_columns()").fetchall()
+    }
+    assert ("extracted_articles", "rejected_values") in columns
+    assert ("articles", "loaded_at") in columns
+    assert rows_of(conn, "quarantine.field_issues") == 0
+    assert conn.sql("select url, rejected_values from work.extracted_articles").fetchall() == [
+        ("https://s/old", None)
+    ]
+    # and the stages write through the upgraded tables
+    frame = pl.DataFrame(
+        [typed(schema.EXTRACTED_ARTICLES, url="https://s/new", rejected_values="[]")],
+        schema=schema.EXTRACTED_ARTICLES,
+    )
+    assert warehouse.replace_partition(conn, "work.extracted_articles", DAY_2, frame) == 1

@@ -43,12 +43,14 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
         replace_partition(conn, "work.normalized_articles", day, batch.articles)
         replace_partition(conn, "work.normalized_images", day, batch.images)
         replace_partition(conn, "work.normalized_related_links", day, batch.related_links)
+        replace_partition(conn, "work.normalized_rejected_values", day, batch.rejected_values)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": batch.articles.height,
             "articles": batch.articles.height,
             "images": batch.images.height,
             "related_links": batch.related_links.height,
+            "rejected_values": batch.rejected_values.height,
             "languages": dg.MetadataValue.json(
                 dict(batch.articles.group_by("language").len().rows()) if batch.articles.height else {}
             ),
