@@ -243,9 +243,8 @@ def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(column).cast(pl.String)
 
 
-def _row_context(table: str, frame: pl.DataFrame, parents: pl.DataFrame | None) -> pl.DataFrame:
-    """Per row: its ids, site, partition day and the article's `field_sources`, to describe a field issue."""
-    numbered = frame.with_row_index(ROW_NUMBER)
+def _row_context(table: str, numbered: pl.DataFrame, parents: pl.DataFrame | None) -> pl.DataFrame:
+    """Per numbered row: its ids, site, partition day and the article's `field_sources`, for its field issues."""
     own_id = ID_COLUMNS[table]
     ids = [ROW_NUMBER, *dict.fromkeys([own_id, "article_id"]), "content_hash", "partition_date"]
     if parents is None:
@@ -262,26 +261,22 @@ def _null_bad_fields(
     nulled = failures.nulled.join(failures.quarantine, on=ROW_NUMBER, how="anti").unique(maintain_order=True)
     if nulled.is_empty():
         return frame, pl.DataFrame(schema=FIELD_ISSUES)
-    context = _row_context(table, frame, parents)
+    numbered = frame.with_row_index(ROW_NUMBER)
+    context = _row_context(table, numbered, parents)
     issues = []
     updates = []
     for column in nulled["field"].unique(maintain_order=True):
         rows = nulled.filter(pl.col("field") == column)
+        values = numbered.select(ROW_NUMBER, _as_text(column, frame.schema[column]).alias("value"))
+        # an image's or a card's source is where its article's images or cards were read (dom or profile)
         source_key = CHILD_SOURCES.get(table, column)
-        values = frame.with_row_index(ROW_NUMBER).select(
-            ROW_NUMBER, _as_text(column, frame.schema[column]).alias("value")
-        )
         issues.append(
             rows.join(context, on=ROW_NUMBER, how="left")
             .join(values, on=ROW_NUMBER, how="left")
             .with_columns(pl.col("field_sources").str.json_path_match(f"$.{source_key}").alias("source"))
         )
-        updates.append(
-            pl.when(pl.int_range(pl.len()).is_in(rows[ROW_NUMBER].implode()))
-            .then(None)
-            .otherwise(pl.col(column))
-            .alias(column)
-        )
+        is_bad = pl.col(ROW_NUMBER).is_in(rows[ROW_NUMBER].implode())
+        updates.append(pl.when(is_bad).then(None).otherwise(pl.col(column)).alias(column))
     found = (
         pl.concat(issues, how="diagonal_relaxed")
         .filter(pl.col("value").is_not_null())
@@ -294,7 +289,9 @@ def _null_bad_fields(
     )
     for missing in {"image_id", "link_id"} - set(found.columns):
         found = found.with_columns(pl.lit(None, pl.String).alias(missing))
-    return frame.with_columns(updates), conform(found, FIELD_ISSUES, f"{table} field issues")
+    return numbered.with_columns(updates).drop(ROW_NUMBER), conform(
+        found, FIELD_ISSUES, f"{table} field issues"
+    )
 
 
 def _split(frame: pl.DataFrame, pairs: pl.DataFrame, run_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
