@@ -33,9 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import lxml.html
 import trafilatura
 
 from bench.folds import split_of
@@ -232,7 +234,7 @@ def evaluate(
             author_total += 1
             author_hits += _authors_equal(pred.authors, truth_authors)
         ours = {url: (caption, credit) for url, caption, credit in pred.images}
-        for truth in _truth_images(dataset, row):
+        for truth in _truth_images(dataset, row, raw):
             match = next((ours[url] for url in truth.urls if url in ours), None)
             img_total += 1
             img_hits += match is not None
@@ -280,7 +282,7 @@ class TruthImage:
     credit: str | None
 
 
-def _truth_images(dataset: str, row: dict) -> list[TruthImage]:
+def _truth_images(dataset: str, row: dict, raw: bytes) -> list[TruthImage]:
     if dataset == "fundus":
         return [
             TruthImage(
@@ -297,8 +299,32 @@ def _truth_images(dataset: str, row: dict) -> list[TruthImage]:
             for image in row.get("expected_images") or []
             if (image.get("src") or "").startswith(("http://", "https://"))
         }
-        return [TruthImage(urls=(src,), caption=caption, credit=None) for src, caption in unique.items()]
+        versions = _printed_versions(raw)
+        return [
+            TruthImage(urls=(src, *versions.get(src, ())), caption=caption, credit=None)
+            for src, caption in unique.items()
+        ]
     return []
+
+
+def _printed_versions(raw: bytes) -> dict[str, tuple[str, ...]]:
+    """Each <img> `src` of the page with the other sizes the page offers for it (srcset, lazy attributes, its
+    <picture>'s sources), as fundus lists an image's versions: readability's truth names only the `src`."""
+    tree = lxml.html.fromstring(decode_body(raw))
+    versions: dict[str, tuple[str, ...]] = {}
+    for img in tree.iter("img"):
+        src = urljoin(_MOZILLA_BASE_URL, (img.get("src") or "").strip())
+        holders = [img, *(img.getparent().iter("source") if img.getparent() is not None else ())]
+        urls = [
+            urljoin(_MOZILLA_BASE_URL, candidate.split()[0])
+            for holder in holders
+            for name, value in holder.attrib.items()
+            if "src" in name
+            for candidate in re.split(r",\s+", value.strip())
+            if candidate.strip()
+        ]
+        versions[src] = versions.get(src, ()) + tuple(urls)
+    return versions
 
 
 def page_url(dataset: str, row: dict) -> str:
