@@ -27,6 +27,7 @@ _MICRODATA_CREDIT = ("creditText", "copyrightHolder", "author", "creator")
 _MICRODATA_URL = ("contentUrl", "url", "image", "thumbnailUrl")
 # How far up from the <img> a slide or figure wrapper may carry the picture's attributes.
 _ATTRIBUTE_LEVELS = 3
+_PAGE_PARTS = {"article", "main", "body", "html"}
 
 
 @dataclass(slots=True)
@@ -108,7 +109,11 @@ def attribute_facts(img: HtmlElement) -> PictureFacts | None:
     caption = credit = None
     element: HtmlElement | None = img
     for _ in range(_ATTRIBUTE_LEVELS + 1):
-        if element is None or (element is not img and _picture_count(element) > 1):
+        if (
+            element is None
+            or element.tag in _PAGE_PARTS
+            or (element is not img and _holds_pictures(element, 2))
+        ):
             break
         for name, value in element.attrib.items():
             text = " ".join(value.split())
@@ -125,10 +130,13 @@ def attribute_facts(img: HtmlElement) -> PictureFacts | None:
     return PictureFacts(caption, credit, "data-attribute")
 
 
-def _picture_count(element: HtmlElement) -> int:
-    """Pictures in the element, a lazy picture's <noscript> twin not counted twice."""
-    return sum(
-        1
-        for img in element.iter("img", "amp-img")
-        if not any(a.tag == "noscript" for a in img.iterancestors())
-    )
+def _holds_pictures(element: HtmlElement, count: int) -> bool:
+    """At least `count` pictures in the element, a lazy picture's <noscript> twin not counted; stops counting
+    there, so a gallery of thousands costs what two pictures do."""
+    found = 0
+    for img in element.iter("img", "amp-img"):
+        if not any(parent.tag == "noscript" for parent in img.iterancestors()):
+            found += 1
+            if found >= count:
+                return True
+    return False
