@@ -1,7 +1,12 @@
 """Extraction benchmark: Akhbar's extractor next to bare trafilatura 2.3.1, over ../shared/corpus.
 
     .venv/bin/python bench/extraction.py [--corpus /work/shared/corpus] [--datasets fundus,...] [--limit N]
-        [--misses]   # fundus: print each missed caption/credit, expected next to ours, on stderr
+        [--images]   # only the image-bearing sets (fundus, Mozilla's readability pages), Akhbar only
+        [--misses]   # print each missed image, caption or credit of the DEV folds, expected next to ours
+
+The image-bearing sets are split by publisher into dev and check folds (`bench/folds.py`), scored apart:
+misses are looked at on the dev folds only, and a rule is kept when the check folds, publishers it was not
+written against, gain too.
 
 Metrics are the upstream ones (corpus README): scrapinghub body precision/recall/F1 on 4-gram shingles of
 `\\w+` tokens, per-page normalised and averaged exactly as scrapinghub's evaluate.py does; trafilatura-eval
@@ -9,7 +14,8 @@ with/without snippets (F1 = 2TP/(2TP+FP+FN)); exact match per attribute on fundu
 accuracy are computed where the ground truth has them; fundus also gets image recall (our URL equals any
 version's URL), caption exact match (whitespace normalised; a missed image counts as a miss), the same caption
 compared as printed (credit rejoined, see `_same_caption_as_printed`) and credit match (same `\\w+` tokens as the
-joined photo authors).
+joined photo authors). Mozilla's readability pages give image recall (our URL equals `expected_images[].src`,
+resolved against readability's test base URL) and caption as printed (figcaption text, credit included).
 """
 
 from __future__ import annotations
@@ -27,15 +33,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import lxml.html
 import trafilatura
 
+from bench.folds import split_of
 from etl.lib.extract import extract_article
 from etl.lib.extract.document import decode_body
 
-DATASETS = ("scrapinghub-article-extraction-benchmark", "trafilatura-eval", "fundus")
+DATASETS = (
+    "scrapinghub-article-extraction-benchmark",
+    "trafilatura-eval",
+    "fundus",
+    "mozilla-readability-test-pages",
+)
+IMAGE_DATASETS = ("fundus", "mozilla-readability-test-pages")
+# readability's test harness resolves every page's relative URLs against this address.
+_MOZILLA_BASE_URL = "http://fakehost/test/page.html"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -192,10 +209,10 @@ def evaluate(
     img_total = img_hits = cap_total = cap_hits = cap_printed_hits = cred_total = cred_hits = 0
     if pages:
         # Warm up (imports, justext stoplists, dateparser locales) so the timing compares steady states.
-        extractor(pages[0][1], pages[0][0].get("url") or "")
+        extractor(pages[0][1], page_url(dataset, pages[0][0]))
     started = time.perf_counter()
     for row, raw in pages:
-        pred = extractor(raw, row.get("url") or "")
+        pred = extractor(raw, page_url(dataset, row))
         if dataset.startswith("scrapinghub"):
             triples.append(shingle_tp_fp_fn(row.get("articleBody") or "", pred.body))
         if dataset == "trafilatura-eval":
@@ -216,30 +233,25 @@ def evaluate(
                 truth_authors = [a for a in re.split(r";\s*", truth_authors) if a]
             author_total += 1
             author_hits += _authors_equal(pred.authors, truth_authors)
-        if dataset == "fundus":
-            ours = {url: (caption, credit) for url, caption, credit in pred.images}
-            for image in row.get("images") or []:
-                match = next(
-                    (ours[v["url"]] for v in image.get("versions") or [] if v.get("url") in ours), None
-                )
-                img_total += 1
-                img_hits += match is not None
-                caption_hit = credit_hit = True
-                if image.get("caption"):
-                    cap_total += 1
-                    caption_hit = match is not None and _norm(match[0]) == _norm(image["caption"])
-                    cap_hits += caption_hit
-                    cap_printed_hits += match is not None and _same_caption_as_printed(
-                        match, image["caption"]
-                    )
-                if image.get("authors"):
-                    cred_total += 1
-                    credit_hit = match is not None and _tokens(match[1]) == _tokens(
-                        " ".join(image["authors"])
-                    )
-                    cred_hits += credit_hit
-                if show_misses and not (caption_hit and credit_hit):
-                    _print_miss(row["file"], image, match)
+        ours = {url: (caption, credit) for url, caption, credit in pred.images}
+        for truth in _truth_images(dataset, row, raw):
+            match = next((ours[url] for url in truth.urls if url in ours), None)
+            img_total += 1
+            img_hits += match is not None
+            caption_hit = credit_hit = True
+            if truth.caption:
+                cap_total += 1
+                caption_hit = match is not None and _norm(match[0]) == _norm(truth.caption)
+                cap_hits += caption_hit
+                cap_printed_hits += match is not None and _same_caption_as_printed(match, truth.caption)
+            if truth.credit:
+                cred_total += 1
+                credit_hit = match is not None and _tokens(match[1]) == _tokens(truth.credit)
+                cred_hits += credit_hit
+            if show_misses and not (match is not None and caption_hit and credit_hit):
+                _print_miss(row["file"], truth, match)
+    if img_total:
+        scores["images"] = img_total
     if triples:
         scores["body_P"], scores["body_R"], scores["body_F1"] = shingle_scores(triples)
     if dataset == "trafilatura-eval":
@@ -261,10 +273,69 @@ def evaluate(
     return scores
 
 
-def _print_miss(page: str, image: dict, ours: tuple[str | None, str | None] | None) -> None:
-    """One missed fundus image on stderr: what the ground truth has, what we produced (None: image not found)."""
+@dataclass(frozen=True)
+class TruthImage:
+    """One image of the ground truth: the URLs it may be found at (each size), its caption and credit."""
+
+    urls: tuple[str, ...]
+    caption: str | None
+    credit: str | None
+
+
+def _truth_images(dataset: str, row: dict, raw: bytes) -> list[TruthImage]:
+    if dataset == "fundus":
+        return [
+            TruthImage(
+                urls=tuple(v["url"] for v in image.get("versions") or [] if v.get("url")),
+                caption=image.get("caption"),
+                credit=" ".join(image["authors"]) if image.get("authors") else None,
+            )
+            for image in row.get("images") or []
+        ]
+    if dataset == "mozilla-readability-test-pages":
+        # readability lists a picture once per <img> (a lazy one and its <noscript> twin): one truth per URL.
+        unique = {
+            image["src"]: image.get("caption")
+            for image in row.get("expected_images") or []
+            if (image.get("src") or "").startswith(("http://", "https://"))
+        }
+        versions = _printed_versions(raw)
+        return [
+            TruthImage(urls=(src, *versions.get(src, ())), caption=caption, credit=None)
+            for src, caption in unique.items()
+        ]
+    return []
+
+
+def _printed_versions(raw: bytes) -> dict[str, tuple[str, ...]]:
+    """Each <img> `src` of the page with the other sizes the page offers for it (srcset, lazy attributes, its
+    <picture>'s sources), as fundus lists an image's versions: readability's truth names only the `src`."""
+    tree = lxml.html.fromstring(decode_body(raw))
+    versions: dict[str, tuple[str, ...]] = {}
+    for img in tree.iter("img"):
+        src = urljoin(_MOZILLA_BASE_URL, (img.get("src") or "").strip())
+        holders = [img, *(img.getparent().iter("source") if img.getparent() is not None else ())]
+        urls = [
+            urljoin(_MOZILLA_BASE_URL, candidate.split()[0])
+            for holder in holders
+            for name, value in holder.attrib.items()
+            if "src" in name
+            for candidate in re.split(r",\s+", value.strip())
+            if candidate.strip()
+        ]
+        versions[src] = versions.get(src, ()) + tuple(urls)
+    return versions
+
+
+def page_url(dataset: str, row: dict) -> str:
+    """The address the page was fetched from, or the one readability's tests resolve its links against."""
+    return row.get("url") or (_MOZILLA_BASE_URL if dataset == "mozilla-readability-test-pages" else "")
+
+
+def _print_miss(page: str, image: TruthImage, ours: tuple[str | None, str | None] | None) -> None:
+    """One missed image on stderr: what the ground truth has, what we produced (None: image not found)."""
     print(
-        f"MISS {page}\n  expected: caption={image.get('caption')!r} credit={image.get('authors')!r}\n"
+        f"MISS {page}\n  expected: caption={image.caption!r} credit={image.credit!r} url={image.urls[-1:]}\n"
         f"  ours:     {'image not found' if ours is None else f'caption={ours[0]!r} credit={ours[1]!r}'}",
         file=sys.stderr,
     )
@@ -286,11 +357,18 @@ def main() -> None:
         "--limit", type=int, default=None, help="first N pages of each dataset (for quick runs)"
     )
     parser.add_argument(
+        "--images",
+        action="store_true",
+        help="score only the image-bearing sets (fundus, Mozilla's readability pages) with Akhbar alone",
+    )
+    parser.add_argument(
         "--misses",
         action="store_true",
-        help="print each fundus image whose caption or credit Akhbar misses (expected and ours) on stderr",
+        help="print each dev-fold image whose URL, caption or credit Akhbar misses (expected and ours) on stderr",
     )
     args = parser.parse_args()
+    if args.images:
+        args.datasets, args.extractors = ",".join(IMAGE_DATASETS), "akhbar"
     # trafilatura logs every page it discards at WARNING; the table is the output here.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -301,25 +379,36 @@ def main() -> None:
         "title",
         "date",
         "author",
+        "images",
         "img_recall",
         "caption",
         "caption_printed",
         "credit",
         "ms_per_page",
     )
-    print(f"| dataset | extractor | pages | {' | '.join(columns)} |")
-    print(f"|---|---|---|{'---|' * len(columns)}")
+    print(f"| dataset | split | extractor | pages | {' | '.join(columns)} |")
+    print(f"|---|---|---|---|{'---|' * len(columns)}")
     for dataset in args.datasets.split(","):
-        pages = load(args.corpus, dataset, args.limit)
-        for name in args.extractors.split(","):
-            scores = evaluate(dataset, pages, EXTRACTORS[name], args.misses and name == "akhbar")
-            cells = [
-                f"{scores[c]:.3f}"
-                if c in scores and c != "ms_per_page"
-                else (f"{scores[c]:.0f}" if c in scores else "")
-                for c in columns
-            ]
-            print(f"| {dataset} | {name} | {len(pages)} | {' | '.join(cells)} |", flush=True)
+        for split, pages in _splits(dataset, load(args.corpus, dataset, args.limit)):
+            for name in args.extractors.split(","):
+                show_misses = args.misses and name == "akhbar" and split == "dev"
+                scores = evaluate(dataset, pages, EXTRACTORS[name], show_misses)
+                cells = [
+                    f"{scores[c]:.3f}"
+                    if c in scores and c not in ("ms_per_page", "images")
+                    else (f"{scores[c]:.0f}" if c in scores else "")
+                    for c in columns
+                ]
+                print(f"| {dataset} | {split} | {name} | {len(pages)} | {' | '.join(cells)} |", flush=True)
+
+
+def _splits(dataset: str, pages: list[tuple[dict, bytes]]) -> list[tuple[str, list[tuple[dict, bytes]]]]:
+    """The image-bearing sets by publisher fold (dev, check); the others whole."""
+    if dataset not in IMAGE_DATASETS:
+        return [("all", pages)]
+    return [
+        (split, [page for page in pages if split_of(dataset, page[0]) == split]) for split in ("dev", "check")
+    ]
 
 
 if __name__ == "__main__":

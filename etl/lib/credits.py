@@ -14,6 +14,7 @@ Matching is on a comparison key (lower-case letters and digits, Arabic letter va
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 
 import polars as pl
@@ -47,6 +48,23 @@ def credit_aliases() -> pl.DataFrame:
             f"credit alias table maps one key to two agencies: {conflicts['key'].unique().to_list()}"
         )
     return keyed
+
+
+@functools.cache
+def _alias_keys() -> frozenset[str]:
+    return frozenset(credit_aliases()["key"].to_list())
+
+
+def names_known_credit(text: str) -> bool:
+    """True when the text, or one of its parts (as `resolve_credits` splits them), is in the alias table."""
+    parts = pl.DataFrame({"part": [text, *re.split(_SEPARATORS, text)]}, schema={"part": pl.String})
+    keys = parts.select(comparison_key(pl.col("part").str.replace(_LABEL_PREFIX, ""))).to_series()
+    return any(key in _alias_keys() for key in keys.to_list())
+
+
+def has_credit_cue(text: str) -> bool:
+    """A word or sign that says a text is a credit ("Foto", "©", "handout", a slash, "A.F.P")."""
+    return bool(re.search(_CREDIT_CUES, text))
 
 
 def resolve_credits(credit_raw: pl.Series) -> pl.DataFrame:

@@ -267,6 +267,15 @@ def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
         clean_optional(pl.col("alt_text")).alias("alt_text"),
         split["caption"].alias("caption"),
         split["credit_raw"].alias("credit_raw"),
+        # A credit split off the end of the caption was read where the caption was; a value cleaned away has
+        # no source.
+        pl.when(split["caption"].is_not_null()).then(pl.col("caption_source")).alias("caption_source"),
+        pl.when(split["credit_raw"].is_null())
+        .then(None)
+        .when(pl.col("credit_raw").is_null() | pl.col("credit_source").is_null())
+        .then(pl.col("caption_source"))
+        .otherwise(pl.col("credit_source"))
+        .alias("credit_source"),
         credits["credit"].alias("credit"),
         credits["is_archive_photo"].alias("is_archive_photo"),
         pl.col("is_lead").fill_null(False),

@@ -79,6 +79,12 @@ class FetchAttempt:
     unchanged: bool = False  # an ok body whose sha256 equals the request's previous_content_hash
 
 
+# Where an image's caption or credit was read, most trusted first: a site profile's selector, the markup
+# printed with the picture (figure, caption and credit elements, the image's title), the page's structured data
+# about that picture (JSON-LD ImageObject, schema.org microdata), its data-* attributes, og:image:alt.
+IMAGE_TEXT_SOURCES = ("profile", "figure", "jsonld", "microdata", "data-attribute", "og:image:alt")
+
+
 @dataclass(slots=True)
 class ExtractedImage:
     """An image of the article's own content, as printed on the page."""
@@ -91,6 +97,9 @@ class ExtractedImage:
     width: int | None = None
     height: int | None = None
     is_lead: bool = False
+    # where the caption and the credit were read (IMAGE_TEXT_SOURCES); None when there is none
+    caption_source: str | None = None
+    credit_source: str | None = None
 
 
 @dataclass(slots=True)

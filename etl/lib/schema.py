@@ -47,6 +47,8 @@ EXTRACTED_IMAGES = pl.Schema(
         "alt_text": pl.String,
         "caption": pl.String,
         "credit_raw": pl.String,
+        "caption_source": pl.String,  # where the caption was read (records.IMAGE_TEXT_SOURCES)
+        "credit_source": pl.String,
         "width": pl.Int32,
         "height": pl.Int32,
         "is_lead": pl.Boolean,
@@ -105,6 +107,8 @@ RAW_IMAGES = pl.Schema(
         "alt_text": pl.String,
         "credit_raw": pl.String,
         "credit": pl.String,  # canonical agency, or the raw text when unknown
+        "caption_source": pl.String,  # where the caption was read (records.IMAGE_TEXT_SOURCES)
+        "credit_source": pl.String,  # where the credit was read; a credit split off the caption: the caption's
         "position": pl.Int32,
         "width": pl.Int32,
         "height": pl.Int32,

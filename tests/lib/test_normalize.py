@@ -225,6 +225,39 @@ def test_image_rows_carry_ids_credits_and_the_parent_revision():
     assert rows[3]["image_id"] == sha256(f"{article_id}\n{image()['image_url']}\n1")
 
 
+def test_image_text_sources_follow_the_caption_and_credit():
+    """A credit normalization splits off the caption was read where the caption was; a value cleaned away
+    takes its source with it."""
+    normalized = batch(
+        [article()],
+        [
+            image(caption_source="figure", credit_source="jsonld"),
+            image(
+                position=1,
+                image_url="https://static.aawsat.com/2024/10/kim-2.jpg",
+                caption="الزعيم الكوري الشمالي كيم جونغ أون (د.ب.أ)",
+                credit_raw=None,
+                caption_source="data-attribute",
+                credit_source=None,
+            ),
+            image(
+                position=2,
+                image_url="https://static.aawsat.com/2024/10/kim-3.jpg",
+                caption=" \u200f ",
+                credit_raw=None,
+                caption_source="figure",
+                credit_source=None,
+            ),
+        ],
+    )
+    rows = normalized.images.sort("position").to_dicts()
+    assert [(r["caption_source"], r["credit_source"]) for r in rows] == [
+        ("figure", "jsonld"),
+        ("data-attribute", "data-attribute"),
+        (None, None),
+    ]
+
+
 def test_child_ids_survive_a_page_that_adds_items_before_them():
     first = batch([article()], [image()], [link()])
     later = batch(

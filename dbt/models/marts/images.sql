@@ -18,6 +18,8 @@ final as (
         images.alt_text,
         images.credit_raw,
         images.credit,
+        images.caption_source,
+        images.credit_source,
         ---------- numerics
         images.position,
         images.width,

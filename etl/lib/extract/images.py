@@ -10,10 +10,19 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from etl.lib.extract.captions import split_credit
-from etl.lib.extract.dom import ancestors, attributes_text, is_element, is_inside, select, visible_text
+from etl.lib.extract.captions import is_timestamp, is_ui_label, split_credit, without_printed_chrome
+from etl.lib.extract.dom import (
+    HEADING_TAGS,
+    ancestors,
+    attributes_text,
+    is_element,
+    is_inside,
+    select,
+    visible_text,
+)
 from etl.lib.extract.metadata import JsonLdImage
-from etl.lib.records import ExtractedImage
+from etl.lib.extract.picture_facts import PictureFacts, attribute_facts, microdata_pictures, og_image_alt
+from etl.lib.records import IMAGE_TEXT_SOURCES, ExtractedImage
 
 _LAZY_URL_ATTRIBUTES = (
     "data-src",
@@ -182,7 +191,6 @@ def extract_images(
     """The article's images in document order, deduplicated, with captions split from credits; and the
     captions printed as loose paragraphs, which are not body text."""
     loose_captions: list[HtmlElement] = []
-    known = {image_identity(i.url): i for i in jsonld_images}
     lead_identities = {image_identity(u) for u in lead_urls}
     profile_images = select(page, getattr(profile, "images", None))
     if profile_images:
@@ -210,6 +218,8 @@ def extract_images(
                 else:
                     candidates.append(img)
 
+    facts = _page_facts(page, url, jsonld_images)
+    titles = _page_titles(page)
     images: list[ExtractedImage] = []
     seen: dict[str, ExtractedImage] = {}
     first_paragraph = _first_paragraph(region, excluded)
@@ -222,36 +232,36 @@ def extract_images(
         identity = image_identity(source.url)
         alt = " ".join((img.get("alt") or img.get("title") or "").split()) or None
         printed = _caption_and_credit(img, profile)
-        caption_text, credit_text = printed.caption, printed.credit
         if printed.loose is not None:
             loose_captions.append(printed.loose)
-        structured = known.get(identity)
-        if structured is not None and structured.caption and caption_text:
-            # The publisher's JSON-LD caption, when the printed one is it plus leftovers, is the clean one.
-            clean, _ = split_credit(structured.caption)
-            printed_whole = caption_text == " ".join(structured.caption.split())
-            if clean and not printed_whole and caption_text != clean and caption_text.startswith(clean):
-                caption_text = clean
-        if caption_text is None and structured is not None and structured.caption:
-            caption_text, credit_from_caption = split_credit(structured.caption)
-            credit_text = credit_text or credit_from_caption
-        if credit_text is None and structured is not None and structured.credit:
-            credit_text = structured.credit
+        stated = [
+            fact
+            for key in dict.fromkeys([identity, *(image_identity(u) for u in _offered_urls(img, url))])
+            for fact in facts.get(key, ())
+        ]
+        attributes = attribute_facts(img)
+        if attributes is not None:
+            stated.append(attributes)
+        text = _reconciled(printed, sorted(stated, key=lambda f: IMAGE_TEXT_SOURCES.index(f.source)), titles)
         if identity in seen:
             # The same picture twice (noscript fallback, a zoom link, og:image): keep what the first lacked.
             first = seen[identity]
-            first.caption = first.caption or caption_text
-            first.credit_raw = first.credit_raw or credit_text
+            if first.caption is None and text.caption is not None:
+                first.caption, first.caption_source = text.caption, text.caption_source
+            if first.credit_raw is None and text.credit is not None:
+                first.credit_raw, first.credit_source = text.credit, text.credit_source
             first.alt_text = first.alt_text or alt
             continue
         image = ExtractedImage(
             position=len(images),
             url=source.url,
             alt_text=alt,
-            caption=caption_text,
-            credit_raw=credit_text,
+            caption=text.caption,
+            credit_raw=text.credit,
             width=source.width,
             height=source.height,
+            caption_source=text.caption_source,
+            credit_source=text.credit_source,
         )
         image.is_lead = identity in lead_identities or (
             not images and first_paragraph is not None and _before(img, first_paragraph)
@@ -264,6 +274,108 @@ def extract_images(
     return images, loose_captions
 
 
+# ---------------------------------------------------------------- sources reconciled
+
+
+@dataclass(slots=True)
+class _ImageText:
+    """The caption and credit kept for an image, and where each was read."""
+
+    caption: str | None = None
+    credit: str | None = None
+    caption_source: str | None = None
+    credit_source: str | None = None
+
+
+def _page_facts(
+    page: HtmlElement, url: str, jsonld_images: list[JsonLdImage]
+) -> dict[str, list[PictureFacts]]:
+    """What the page states about its pictures outside their figures, by picture identity (each size of one
+    picture shares it): JSON-LD ImageObjects, microdata ImageObjects, og:image:alt."""
+    stated = [
+        (image.url, PictureFacts(image.caption, image.credit, "jsonld"))
+        for image in jsonld_images
+        if image.caption or image.credit
+    ]
+    stated += microdata_pictures(page, url) + og_image_alt(page, url)
+    facts: dict[str, list[PictureFacts]] = {}
+    for image_url, fact in stated:
+        facts.setdefault(image_identity(image_url), []).append(fact)
+    return facts
+
+
+def _offered_urls(img: HtmlElement, base_url: str) -> list[str]:
+    """Every address the page offers for the picture (src, lazy attributes, srcset and <picture> candidates):
+    structured data often names another size than the one printed."""
+    holders = [img, *(p for p in _up_to(img, 3) if p.tag == "picture")]
+    holders += [source for picture in holders[1:] for source in picture.iter("source")]
+    offered = [
+        candidate
+        for holder in holders
+        for attribute in _SRCSET_ATTRIBUTES
+        for candidate, _ in _parse_srcset(holder.get(attribute))
+    ]
+    offered += [img.get(a) or "" for a in ("src", *_LAZY_URL_ATTRIBUTES)]
+    return [u for u in (_absolute_http_url(base_url, c.strip()) for c in offered if c.strip()) if u]
+
+
+def _page_titles(page: HtmlElement) -> set[str]:
+    """The article's headline as the page prints and declares it: a picture's caption is never one of them."""
+    titles = {visible_text(h1) for h1 in page.iter("h1")}
+    titles |= {
+        " ".join((meta.get("content") or "").split())
+        for meta in page.iter("meta")
+        if (meta.get("property") or meta.get("name") or "").lower() in ("og:title", "twitter:title")
+    }
+    title = page.find(".//title")
+    if title is not None and title.text:
+        titles.add(" ".join(title.text.split()))
+    return {t.casefold() for t in titles if t}
+
+
+def _reconciled(printed: _Printed, stated: list[PictureFacts], titles: set[str]) -> _ImageText:
+    """The printed caption and credit, completed and checked by what the page states about the picture
+    (`stated`, most trusted first). Dates, times and control labels are dropped from every source, and a
+    caption that is the article's headline is no caption."""
+    text = _ImageText()
+    caption = without_printed_chrome(printed.caption)
+    credit = None if is_timestamp(printed.credit) or is_ui_label(printed.credit) else printed.credit
+    if caption:
+        text.caption, text.caption_source = caption, printed.source
+    if credit:
+        text.credit, text.credit_source = credit, printed.source
+    described = next((fact for fact in stated if fact.caption and fact.source != "og:image:alt"), None)
+    if described is not None and text.caption and described.caption:
+        whole = " ".join(described.caption.split())
+        clean, _ = split_credit(whole)
+        if clean and text.caption not in (clean, whole) and text.caption.startswith(clean):
+            # The stated caption, when the printed one is it plus leftovers, is the clean one.
+            text.caption, text.caption_source = clean, described.source
+    for fact in stated:
+        if text.caption is None and fact.caption:
+            if fact.source == "og:image:alt":
+                caption, from_caption = without_printed_chrome(fact.caption), None
+            else:
+                caption, from_caption = split_credit(fact.caption)
+                caption = without_printed_chrome(caption)
+            if caption and caption.casefold() not in titles:
+                text.caption, text.caption_source = caption, fact.source
+                if text.credit is None and _credit_or_none(from_caption):
+                    text.credit, text.credit_source = _credit_or_none(from_caption), fact.source
+        if text.credit is None and _credit_or_none(fact.credit):
+            text.credit, text.credit_source = _credit_or_none(fact.credit), fact.source
+    return text
+
+
+def _credit_or_none(credit: str | None) -> str | None:
+    """A credit without its label and brackets ("(Image: Getty Images)" -> "Getty Images"), unless it is a date
+    line or a control label."""
+    if not credit or is_timestamp(credit) or is_ui_label(credit):
+        return None
+    _, labelled = split_credit(credit)
+    return labelled or credit.strip("()[] /|–—-:·") or None
+
+
 # ---------------------------------------------------------------- captions
 
 
@@ -274,6 +386,7 @@ class _Printed:
     caption: str | None = None
     credit: str | None = None
     loose: HtmlElement | None = None
+    source: str = "figure"
 
 
 def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
@@ -287,6 +400,7 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
         return _Printed(caption=caption, credit=credit, loose=sibling)
     caption_element = _first(select(container, getattr(profile, "caption", None)))
     credit_element = _first(select(container, getattr(profile, "credit", None)))
+    profiled = caption_element is not None or credit_element is not None
     if caption_element is None:
         caption_element = next(container.iter("figcaption"), None)
     if caption_element is None:
@@ -296,6 +410,11 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
     credit_piece = None
     if caption_element is None:
         caption_element, credit_piece = _unlabelled_caption_pieces(container, img)
+    if caption_element is not None and (
+        caption_element.tag != "figcaption" and _holds_heading(caption_element)
+    ):
+        # A block holding a heading beside the picture is a teaser (kicker, title, summary), not its caption.
+        caption_element = None
     if credit_element is None:
         scope = caption_element if caption_element is not None else container
         credit_element = _first_found(
@@ -340,11 +459,19 @@ def _caption_and_credit(img: HtmlElement, profile: object | None) -> _Printed:
             parts = [part.strip() for part in credit.split("|")]
             if len(parts) == 2 and parts[0] == parts[1]:
                 credit = parts[0]
+    if is_timestamp(credit) or is_ui_label(credit):
+        credit = None
     credit = credit or printed_credit or _title_credit(img)
     # A date or a count ("02/10/2020", "2 727 0") is neither a caption nor a credit.
     return _Printed(
-        caption=caption if _has_letters(caption) else None, credit=credit if _has_letters(credit) else None
+        caption=caption if _has_letters(caption) else None,
+        credit=credit if _has_letters(credit) else None,
+        source="profile" if profiled else "figure",
     )
+
+
+def _holds_heading(element: HtmlElement) -> bool:
+    return any(inner.tag in HEADING_TAGS for inner in element.iterdescendants())
 
 
 def _has_letters(text: str | None) -> bool:
@@ -636,7 +763,7 @@ def _classed(container: HtmlElement, pattern: re.Pattern[str], img: HtmlElement)
         if _attributes_match(pattern, element.get("class"), element.get("id")) and (
             text := visible_text(element)
         ):
-            if pattern is _CREDIT_CLASS and _LABEL_ONLY.match(text):
+            if (pattern is _CREDIT_CLASS and _LABEL_ONLY.match(text)) or is_ui_label(text):
                 continue
             return element
     return None
@@ -651,12 +778,14 @@ def _attributes_match(pattern: re.Pattern[str], class_name: str | None, ident: s
 
 def _is_control(element: HtmlElement) -> bool:
     """Not caption text: a <noscript> notice, a button ("More", "Vis mer"), an element the page hides or
-    prints for screen readers only ("Skip the gallery")."""
+    prints for screen readers only ("Skip the gallery"), an icon (an <svg> and its title) or a control's
+    printed label ("Camera Icon", "Expand")."""
     return (
-        element.tag in ("noscript", "button")
+        element.tag in ("noscript", "button", "svg")
         or (element.get("role") or "").lower() == "button"
         or element.get("hidden") is not None
         or bool(_SCREEN_READER_CLASS.search(attributes_text(element)))
+        or is_ui_label(visible_text(element))
     )
 
 

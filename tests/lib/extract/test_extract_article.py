@@ -40,6 +40,8 @@ def test_arabic_figures_and_related_block():
             width=1200,
             height=675,
             is_lead=True,
+            caption_source="figure",
+            credit_source="figure",
         ),
         ExtractedImage(
             position=1,
@@ -48,6 +50,8 @@ def test_arabic_figures_and_related_block():
             credit_raw="د.ب.أ",
             width=800,
             height=533,
+            caption_source="figure",
+            credit_source="figure",
         ),
     ]
     assert article.related == [
@@ -139,6 +143,8 @@ def test_english_div_soup_with_lazy_images_and_inline_read_more():
             width=800,
             height=450,
             is_lead=True,
+            caption_source="figure",
+            credit_source="figure",
         ),
         ExtractedImage(
             position=1,
@@ -147,6 +153,8 @@ def test_english_div_soup_with_lazy_images_and_inline_read_more():
             credit_raw="AFP",
             width=640,
             height=427,
+            caption_source="figure",
+            credit_source="figure",
         ),
     ]
     assert article.related == [
@@ -210,6 +218,8 @@ def test_german_jsonld_graph_picture_and_paragraph_caption():
             width=1920,
             height=1080,
             is_lead=True,
+            caption_source="figure",
+            credit_source="figure",
         ),
         ExtractedImage(
             position=1,
@@ -219,6 +229,8 @@ def test_german_jsonld_graph_picture_and_paragraph_caption():
             credit_raw="Imago/Steinach",
             width=1200,
             height=800,
+            caption_source="figure",
+            credit_source="figure",
         ),
     ]
     assert [(link.url, link.title) for link in article.related] == [

@@ -15,6 +15,8 @@ renamed as (
         alt_text,
         credit_raw,
         credit,
+        caption_source,
+        credit_source,
         ---------- numerics
         position,
         width,
