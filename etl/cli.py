@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from etl.lib.run_lock import HomeBusyError
 from etl.lib.sites import SitesFileError, load_sites
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             return print_status(args.home)
         if args.command == "demo":
             return _demo(args.home, args.date, args.port, args.executor, args.verbose)
-    except (SitesFileError, UsageError) as error:
+    except (SitesFileError, UsageError, HomeBusyError) as error:
         print(f"akhbar: {error}", file=sys.stderr)
         return 2
     return 2
@@ -127,19 +128,41 @@ def _run(
     verbose: bool = False,
 ) -> int:
     from etl.lib.home import Home
+    from etl.lib.run_lock import hold_run_lock
     from etl.runner import run_partition
 
     load_sites(sites_file)  # a bad sites file stops here with one line, before Dagster starts
     home = Home(home_dir)
     home.activate(sites_file)
     failed = 0
-    for day in days:
-        print(f"akhbar: running {day}{' from the archive' if from_archive else ''} ...", flush=True)
-        outcome = run_partition(day, from_archive=from_archive, executor=executor, verbose=verbose)
-        _print_summary(day, outcome)
-        failed += not outcome.success
+    # one run per home at a time: a second one exits at once (HomeBusyError) rather than queue on the pool's slot
+    with hold_run_lock(home.run_lock):
+        _recover_abandoned_runs()
+        for day in days:
+            print(f"akhbar: running {day}{' from the archive' if from_archive else ''} ...", flush=True)
+            outcome = run_partition(day, from_archive=from_archive, executor=executor, verbose=verbose)
+            _print_summary(day, outcome)
+            failed += not outcome.success
     _print_where(home)
     return 1 if failed else 0
+
+
+def _recover_abandoned_runs() -> None:
+    """Mark failed the runs of this home that a killed process left unfinished, and free their pool slots."""
+    import dagster as dg
+
+    from etl.recovery import PoolHeldByLiveRunError, recover_abandoned_runs
+
+    try:
+        abandoned = recover_abandoned_runs(dg.DagsterInstance.get())
+    except PoolHeldByLiveRunError as error:
+        raise UsageError(str(error)) from None
+    for run in abandoned:
+        print(
+            f"akhbar: run {run.run_id} ({run.partition}) was left unfinished by process {run.pid}, now gone: "
+            "marked failed, its pool slot freed",
+            flush=True,
+        )
 
 
 def _print_summary(day: str, outcome: RunOutcome) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from etl.defs.progress import step_failure_reason
+from etl.recovery import process_tags
 
 
 def prepare_dbt() -> None:
@@ -55,11 +56,15 @@ def run_partition(
             dg.reconstructable(daily_pipeline_job),
             instance=instance,
             run_config=run_config,
-            tags={"dagster/partition": partition_key},
+            tags={"dagster/partition": partition_key, **process_tags()},
         )
     else:
         result = daily_pipeline_job().execute_in_process(
-            partition_key=partition_key, instance=instance, run_config=run_config, raise_on_error=False
+            partition_key=partition_key,
+            instance=instance,
+            run_config=run_config,
+            raise_on_error=False,
+            tags=process_tags(),
         )
     outcome = RunOutcome(success=result.success, run_id=result.run_id)
     for event in result.all_events:

@@ -37,19 +37,28 @@ def sites_file(tmp_path: Path, sample_site) -> Path:
     return path
 
 
-def run_akhbar(*args: str, home: Path) -> subprocess.CompletedProcess:
-    """`akhbar` in a child process, as an operator runs it, with its own environment."""
-    env = {
+def akhbar_command(*args: str, home: Path) -> list[str]:
+    """The command line of `akhbar` on `home`, as an operator types it."""
+    return [sys.executable, "-m", "etl.cli", *args, "--home", str(home)]
+
+
+def akhbar_env() -> dict[str, str]:
+    """This environment without the variables a home sets, so a child `akhbar` finds its home by `--home`."""
+    return {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("AKHBAR_", "DUCKDB_", "DAGSTER_"))
     }
+
+
+def run_akhbar(*args: str, home: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`akhbar` in a child process, as an operator runs it, with its own environment."""
     return subprocess.run(
-        [sys.executable, "-m", "etl.cli", *args, "--home", str(home)],
+        akhbar_command(*args, home=home),
         capture_output=True,
         text=True,
-        env=env,
+        env=akhbar_env(),
         cwd=REPO,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )

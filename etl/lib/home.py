@@ -34,6 +34,11 @@ class Home:
         return self.root / "dagster"
 
     @property
+    def run_lock(self) -> Path:
+        """Held by the one `akhbar` process running on this home (`etl.lib.run_lock`)."""
+        return self.root / "run.lock"
+
+    @property
     def data_docs(self) -> Path:
         return self.root / "data_docs"
 

@@ -64,23 +64,32 @@ def plan_fetches(conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile) -
 def plan_extractions(
     conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile, *, from_archive: bool = False
 ) -> list[PageToExtract]:
-    """The day's fetched pages to extract: the latest final attempt per URL that brought a new body.
+    """The day's fetched pages to extract: per URL, the day's latest final attempt that brought a new body,
+    unless the article read from that body is already in the warehouse (loaded or quarantined).
 
-    With `from_archive` every page the day fetched successfully is extracted again from the archive, whatever
-    later attempts said (a backfill after an extractor change).
+    Not the latest attempt of all: a step retried, or a run re-run, after the fetch log was loaded fetches the
+    day's pages again with the validators that very log stored, and its 304s (or its unchanged bodies, or a
+    failure) would otherwise hide the day's bodies that no run had extracted yet. The same day run again after
+    a complete run extracts nothing: every body's article is stored. With `from_archive` every page the day
+    fetched successfully is extracted again from the archive, whatever is stored (a backfill after an
+    extractor change).
     """
     rows = conn.execute(
         f"""
-        with finals as (
+        with bodies as (
             select * from raw.fetch_log
-            where partition_date = $day and is_final
-              {"and outcome = 'ok'" if from_archive else ""}
+            where partition_date = $day and is_final and outcome = 'ok' and archive_key is not null
+              {"" if from_archive else "and not coalesce(unchanged, false)"}
             qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
+        ),
+        stored as (
+            select archive_key from raw.articles
+            union all
+            select archive_key from quarantine.articles
         )
         select coalesce(final_url, url) as final_url, url, site, archive_key, body_sha256, encoding, fetched_at
-        from finals
-        where outcome = 'ok' {"" if from_archive else "and not coalesce(unchanged, false)"}
-          and archive_key is not null
+        from bodies b
+        {"" if from_archive else "where not exists (select 1 from stored s where s.archive_key = b.archive_key)"}
         qualify row_number() over (partition by coalesce(final_url, url) order by fetched_at desc) = 1
         order by site, final_url
         """,

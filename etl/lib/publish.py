@@ -10,6 +10,7 @@ never sees half of one.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,8 @@ SEARCH_TABLE = "marts.articles"
 SEARCH_SCHEMA = "fts_marts_articles"
 # the next published copy, attached to the warehouse's connection while it is built
 _BUILD = "published_build"
+# the published copy, attached read-only to the warehouse's connection to compare the two
+_CHECK = "published_now"
 
 
 def fts_extension_path() -> Path:
@@ -71,6 +74,7 @@ def publish(warehouse: Path | duckdb.DuckDBPyConnection, published_path: Path) -
     """
     published_path = Path(published_path)
     published_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_copies(published_path)
     # same folder, so the rename stays within one filesystem and is atomic
     staging_path = published_path.with_name(f".{published_path.stem}-{uuid.uuid4().hex}.duckdb")
     try:
@@ -85,6 +89,44 @@ def publish(warehouse: Path | duckdb.DuckDBPyConnection, published_path: Path) -
     finally:
         staging_path.unlink(missing_ok=True)
         Path(f"{staging_path}.wal").unlink(missing_ok=True)
+
+
+def _remove_abandoned_copies(published_path: Path) -> None:
+    """Delete the half-built copies (and their WAL files) of publishes that were killed before their rename.
+    Only one publish of a home runs at a time (the home's run lock and the `duckdb` pool), so none is live."""
+    for abandoned in published_path.parent.glob(f".{published_path.stem}-*.duckdb*"):
+        abandoned.unlink(missing_ok=True)
+
+
+def is_current(conn: duckdb.DuckDBPyConnection, published_path: Path, tables: Sequence[str]) -> bool:
+    """True when the published copy holds as many rows of each of the warehouse's append-only `tables` as the
+    warehouse: then no row has been loaded since a run built the marts from every row and published them.
+
+    Read from the copy itself, not from the run's history: a run killed after loading and before its rename
+    leaves rows in the warehouse that the copy lacks, and the next run must build and publish again even if it
+    loads nothing itself.
+    """
+    if not Path(published_path).is_file():
+        return False
+    conn.execute(f"attach {_sql_string(str(published_path))} as {_CHECK} (read_only)")
+    try:
+        for table in tables:
+            schema, name = table.split(".")
+            present = conn.execute(
+                "select count(*) from information_schema.tables "
+                "where table_catalog = ? and table_schema = ? and table_name = ?",
+                [_CHECK, schema, name],
+            ).fetchone()[0]
+            if not present:
+                return False
+            copied, stored = conn.sql(
+                f"select (select count(*) from {_CHECK}.{table}), (select count(*) from {table})"
+            ).fetchone()
+            if copied != stored:
+                return False
+        return True
+    finally:
+        conn.execute(f"detach {_CHECK}")
 
 
 def _build_copy(conn: duckdb.DuckDBPyConnection, staging_path: Path) -> None:

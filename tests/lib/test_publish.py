@@ -206,3 +206,27 @@ def test_export_parquet_writes_each_mart(tmp_path):
     assert exported.get_column("title").to_list() == [title for title, _ in TITLES.values()]
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
         assert publish.export_parquet(conn, tmp_path / "again") == [tmp_path / "again" / "articles.parquet"]
+
+
+def test_the_copy_is_current_until_a_row_is_loaded_after_it(tmp_path):
+    """What decides whether a run builds the marts again: a load the copy lacks, whichever run made it."""
+    tables = ("raw.articles", "raw.images")
+    published = tmp_path / "published.duckdb"
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        warehouse.ensure_schema(conn)
+        run(conn, 1)
+        assert not publish.is_current(conn, published, tables)  # never published
+        publish.publish(conn, published)
+        assert publish.is_current(conn, published, tables)
+        run(conn, 2)  # loaded, then killed before its publish
+        assert not publish.is_current(conn, published, tables)
+
+
+def test_a_copy_left_half_made_by_a_killed_publish_is_removed_by_the_next(tmp_path):
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    published = tmp_path / "published.duckdb"
+    abandoned = [tmp_path / ".published-0123abcd.duckdb", tmp_path / ".published-0123abcd.duckdb.wal"]
+    for path in abandoned:
+        path.write_bytes(b"half a copy")
+    publish.publish(tmp_path / "warehouse.duckdb", published)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["published.duckdb", "warehouse.duckdb"]

@@ -12,13 +12,14 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.resources import AkhbarHome
 from etl.defs.transform.project import dbt_project
+from etl.lib.publish import is_current
 
-# the load assets whose row counts decide whether the marts can change in this run
-LOADED_TABLES = {
-    dg.AssetKey([schema, table])
+# the append-only tables a load writes: while the published copy holds all their rows, the marts are current
+LOADED_TABLES = tuple(
+    f"{schema}.{table}"
     for schema in ("raw", "quarantine")
     for table in ("articles", "images", "related_links")
-}
+)
 
 
 @dbt_assets(
@@ -32,10 +33,16 @@ def news_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource, akhbar: AkhbarHome
 ) -> Iterator[Any]:
     """`dbt build` of the selected models: staging views, intermediate models and the marts, with their tests."""
-    if _nothing_loaded_this_run(context) and _marts_exist(duckdb):
-        # a day whose pages were all unchanged: the marts would come out the same, so dbt is not started
-        # (the day's fetch log reaches site_daily with the next build that has something to load)
-        context.log.info("this run loaded no row: the marts are unchanged and dbt build is skipped")
+    with duckdb.get_connection() as conn:
+        current = is_current(conn, akhbar.layout.published, LOADED_TABLES)
+    if current:
+        # nothing loaded since the last published build (a day whose pages were all unchanged): the marts would
+        # come out the same, so dbt is not started (the day's fetch log reaches site_daily with the next build
+        # that has something to load). A run killed between its load and its publish leaves the copy behind
+        # the warehouse, and the next run builds and publishes again.
+        context.log.info(
+            "no row loaded since the published copy was made: the marts are current, dbt build skipped"
+        )
         return
     # dbt runs in the project folder: give its profile the warehouse as an absolute path, so a relative
     # DUCKDB_PATH (as in `.env` for `dagster dev`) names the same file for dbt as for the DuckDB resource
@@ -44,22 +51,3 @@ def news_dbt_models(
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
     yield from dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve()).stream()
-
-
-def _nothing_loaded_this_run(context: dg.AssetExecutionContext) -> bool:
-    """True only when this run's load step ran and added no row to any raw or quarantine table."""
-    records = context.instance.get_records_for_run(
-        run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
-    ).records
-    rows = {}
-    for record in records:
-        materialization = record.event_log_entry.asset_materialization
-        if materialization and materialization.asset_key in LOADED_TABLES:
-            count = materialization.metadata.get("dagster/row_count")
-            rows[materialization.asset_key] = count.value if count else None
-    return rows.keys() == LOADED_TABLES and all(count == 0 for count in rows.values())
-
-
-def _marts_exist(duckdb: DuckDBResource) -> bool:
-    with duckdb.get_connection() as conn:
-        return conn.sql("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0] > 0
