@@ -19,6 +19,10 @@ SUITES = {
     "raw_related_links": ("work.validated_related_links", "quarantine.related_links"),
 }
 VALIDATED = dg.AssetKey(["work", "validated"])
+# The UI labels a node with the last part of its key: "quarantined_articles" keeps it apart from raw/articles.
+QUARANTINED = {
+    suite: dg.AssetKey(["quarantine", f"quarantined_{suite.removeprefix('raw_')}"]) for suite in SUITES
+}
 
 
 @dg.multi_asset(
@@ -31,13 +35,13 @@ VALIDATED = dg.AssetKey(["work", "validated"])
         ),
         *[
             dg.AssetSpec(
-                ["quarantine", name],
+                key,
                 deps=[dg.AssetKey(["work", "normalized"])],
-                description=f"{name.replace('_', ' ').capitalize()} rows that failed a critical expectation, "
+                description=f"`{SUITES[suite][1]}`: rows that failed a critical expectation, "
                 "with the failing expectations and the run id.",
                 kinds={"duckdb"},
             )
-            for name in ("articles", "images", "related_links")
+            for suite, key in QUARANTINED.items()
         ],
     ],
     check_specs=[
@@ -93,8 +97,7 @@ def validated(
             "quarantined_rows": quarantined_total,
         },
     )
-    for suite, (_scratch, quarantine_table) in SUITES.items():
+    for suite, key in QUARANTINED.items():
         yield dg.MaterializeResult(
-            asset_key=quarantine_table.split("."),
-            metadata={"dagster/row_count": results[suite].quarantined.height},
+            asset_key=key, metadata={"dagster/row_count": results[suite].quarantined.height}
         )

@@ -9,21 +9,23 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from etl.defs.ingest.validate import QUARANTINED
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.resources import AkhbarHome
 from etl.defs.transform.project import dbt_project
+from etl.defs.transform.translator import AkhbarDbtTranslator
 
 # the load assets whose row counts decide whether the marts can change in this run
 LOADED_TABLES = {
-    dg.AssetKey([schema, table])
-    for schema in ("raw", "quarantine")
-    for table in ("articles", "images", "related_links")
+    *(dg.AssetKey(["raw", table]) for table in ("articles", "images", "related_links")),
+    *QUARANTINED.values(),
 }
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    dagster_dbt_translator=AkhbarDbtTranslator(),
     partitions_def=daily_partitions,
     backfill_policy=one_day_per_run,
     pool="duckdb",
@@ -43,7 +45,9 @@ def news_dbt_models(
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
-    yield from dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve()).stream()
+    invocation = dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve())
+    # row counts and column types of each built table, read once dbt has released the DuckDB file
+    yield from invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
 
 
 def _nothing_loaded_this_run(context: dg.AssetExecutionContext) -> bool:
