@@ -1,5 +1,7 @@
 """The Dagster definitions load, and the asset graph runs from discovery through the dbt marts to publishing."""
 
+import os
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -129,3 +131,21 @@ def test_mart_definitions_carry_every_column_with_its_type():
         schema = graph.get(dg.AssetKey(["marts", mart])).metadata["dagster/column_schema"]
         untyped = [column.name for column in schema.columns if column.type in ("", "?")]
         assert schema.columns and not untyped, f"marts.{mart}: columns without a type: {untyped}"
+
+
+def test_the_manifest_is_parsed_again_only_when_a_project_file_is_newer(tmp_path):
+    from dagster_dbt import DbtProject
+
+    from etl.defs.transform.project import DBT_PROJECT_DIR, manifest_is_stale
+
+    project_dir = tmp_path / "dbt"
+    shutil.copytree(DBT_PROJECT_DIR, project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    project = DbtProject(project_dir=project_dir)
+    assert manifest_is_stale(project)  # none yet
+    project.manifest_path.parent.mkdir()
+    project.manifest_path.write_text("{}")
+    assert not manifest_is_stale(project)
+    model = project_dir / "models" / "marts" / "articles.sql"
+    later = project.manifest_path.stat().st_mtime + 5
+    os.utime(model, (later, later))
+    assert manifest_is_stale(project)
