@@ -2,14 +2,12 @@
 
 import os
 from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
 from etl.defs.ingest.validate import QUARANTINED
 from etl.defs.partitions import daily_partitions, one_day_per_run
@@ -47,26 +45,7 @@ def news_dbt_models(
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
-    invocation = dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve())
-    try:
-        # row counts and column types of each built table, read once dbt has released the DuckDB file
-        yield from invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
-    finally:
-        _close_metadata_connection(invocation)
-
-
-def _close_metadata_connection(invocation: DbtCliInvocation) -> None:
-    """Close the warehouse that dagster-dbt opened in this process, through dbt-duckdb, to read that metadata.
-
-    dbt-duckdb keeps its database open (`keep_open`) with a configuration of its own, and DuckDB refuses a
-    second connection to the same file with another one: publishing, the next step, could not open the warehouse.
-    """
-    if invocation.adapter is None:
-        return
-    invocation.adapter.cleanup_connections()
-    with suppress(Exception):  # no environment: the metadata queries never opened the file
-        DuckDBConnectionManager.env().close()
-    DuckDBConnectionManager.close_all_connections()
+    yield from dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve()).stream()
 
 
 def _nothing_loaded_this_run(context: dg.AssetExecutionContext) -> bool:
