@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DBT_MANIFEST := dbt/target/manifest.json
 
-.PHONY: run test install lint format ui ui-screenshot bench dbt-docs clean
+.PHONY: run test install lint format ui ui-screenshot chromium bench dbt-docs clean
 
 # uv itself comes from PyPI, pinned, into a local folder: nothing else on the machine is assumed.
 .tools/bin/uv:
@@ -29,7 +29,7 @@ $(DBT_MANIFEST): $(BIN)/akhbar $(shell find dbt -name '*.sql' -o -name '*.yml' 2
 run: install
 	$(BIN)/akhbar demo --home data
 
-test: install
+test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/dagster definitions validate -w workspace.yaml
@@ -39,8 +39,15 @@ lint:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The UI on a home (the demo's unless UI_HOME says otherwise); on a fresh clone it first runs the demo, so the
+# UI opens on a lineage with a run. Nothing is taken from PATH: the launcher runs this venv's Dagster and dbt.
+UI_HOME ?= data
+UI_SITES ?= $(UI_HOME)/demo-sites.yaml
+UI_PORT ?= 3000
+DEMO_PORT ?= 8642
 ui: install
-	$(BIN)/dagster dev -w workspace.yaml
+	test -f $(UI_SITES) || $(BIN)/akhbar demo --home $(UI_HOME) --port $(DEMO_PORT)
+	$(BIN)/python -m etl.ui serve --home $(UI_HOME) --sites $(UI_SITES) --port $(UI_PORT)
 
 dbt-docs: install
 	cd dbt && DUCKDB_PATH=$${DUCKDB_PATH:-../data/warehouse.duckdb} ../$(BIN)/dbt docs generate --profiles-dir .
@@ -51,8 +58,11 @@ bench: install
 clean:
 	rm -rf data dbt/target dbt/logs .pytest_cache
 
-# Debian's Chromium (no browser download), then a PNG of the lineage page of the demo's Dagster UI.
-ui-screenshot: install
+# Debian's Chromium (no browser download), for the browser check of the UI and the screenshot of its lineage.
+chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# A PNG of the lineage page of the demo's Dagster UI.
+ui-screenshot: install chromium
 	test -f data/demo-sites.yaml || $(BIN)/akhbar demo --home data
-	$(BIN)/python -m etl.ui --home data --out docs/lineage.png
+	$(BIN)/python -m etl.ui screenshot --home data --out docs/lineage.png

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 
@@ -15,12 +13,10 @@ from etl.recovery import process_tags
 
 def prepare_dbt() -> None:
     """Parse the dbt project once, so `@dbt_assets` finds its manifest when the definitions load."""
-    from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
+    from etl.defs.transform.project import dbt_preparer, dbt_project
 
     if not dbt_project.manifest_path.exists():
-        # the preparer runs `dbt parse` with whatever `dbt` is on PATH: make it this environment's
-        os.environ["PATH"] = f"{Path(DBT_EXECUTABLE).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-        dbt_project.preparer.prepare(dbt_project)
+        dbt_preparer.prepare(dbt_project)
 
 
 @functools.cache

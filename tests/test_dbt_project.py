@@ -6,6 +6,7 @@ a quarantined row; day 2 rewrites one headline, re-fetches one article unchanged
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -314,6 +315,24 @@ def test_marts_match_the_analysts_contract(two_days):
         pl.List(pl.String),
     )
     assert isinstance(types["published_at"], pl.Datetime) and types["published_at"].time_zone
+
+
+def test_every_mart_enforces_a_contract_naming_each_built_column_and_its_type(two_days):
+    manifest = json.loads((two_days.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+    mart_models = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
+    }
+    with duckdb.connect(str(two_days)) as conn:
+        for name, node in sorted(mart_models.items()):
+            assert node["config"]["contract"]["enforced"], f"marts.{name} has no enforced contract"
+            built = {
+                column: kind.lower() for column, kind, *_ in conn.sql(f"describe marts.{name}").fetchall()
+            }
+            declared = {column: spec.get("data_type") for column, spec in node["columns"].items()}
+            assert declared == built, f"marts.{name}: the contract and the built table differ"
+    assert {"articles", "images", "related_links"} <= mart_models.keys()
 
 
 def test_changed_headline_is_revision_2_of_kind_title(two_days):

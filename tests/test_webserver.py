@@ -1,44 +1,108 @@
-"""The Dagster UI's GraphQL API shows the lineage from discovery to the marts, the schedule and the sensor."""
+"""`make ui` as a user runs it on a fresh clone, with no virtualenv on PATH: its GraphQL API and its lineage page
+in headless Chromium show the whole asset graph, the demo's run and partitions without missing days."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from etl.ui import running_webserver
+from etl.runner import definitions
+from etl.ui import free_port, graphql, lineage_url, rendered_text, running_ui
+
+REPO = Path(__file__).resolve().parents[1]
 
 QUERY = """
 {
-  assetNodes { assetKey { path } dependencyKeys { path } }
+  assetNodes {
+    assetKey { path }
+    dependencyKeys { path }
+    groupName
+    isPartitioned
+    partitionStats { numMaterialized numPartitions numFailed }
+  }
   repositoriesOrError {
     ... on RepositoryConnection { nodes { schedules { name } sensors { name } } }
   }
+  runsOrError { ... on Runs { results { runId status tags { key value } } } }
 }
 """
 
 
-def _graphql(base_url: str, query: str) -> dict:
-    request = urllib.request.Request(
-        f"{base_url}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
+def _environment_without_the_venv() -> dict[str, str]:
+    """The user's shell on a fresh machine: no virtualenv on PATH, no Akhbar or Dagster variables."""
+    venv_bin = Path(sys.executable).parent
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AKHBAR_", "DUCKDB_", "DAGSTER_")) and key != "VIRTUAL_ENV"
+    }
+    env["PATH"] = os.pathsep.join(
+        entry for entry in env.get("PATH", "").split(os.pathsep) if entry and Path(entry) != venv_bin
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)["data"]
+    assert shutil.which("dbt", path=env["PATH"]) is None, (
+        "a dbt is on PATH: the test would not prove anything"
+    )
+    return env
 
 
 @pytest.fixture(scope="module")
-def ui_data(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    home = tmp_path_factory.mktemp("ui")
-    sites_file = home / "sites.yaml"
-    sites_file.write_text(
-        "sites:\n  - name: example\n    feeds: [https://example.org/feed]\n", encoding="utf-8"
-    )
-    with running_webserver(Path(home), sites_file) as base_url:
-        return _graphql(base_url, QUERY)
+def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`make ui` on a home that does not exist yet: it runs the demo, then serves the UI on it."""
+    folder = tmp_path_factory.mktemp("ui")
+    port = free_port()
+    command = [
+        "make",
+        "--no-print-directory",
+        "ui",
+        f"UI_HOME={folder / 'home'}",
+        f"UI_PORT={port}",
+        "DEMO_PORT=0",
+    ]
+    with running_ui(
+        command, f"http://127.0.0.1:{port}", env=_environment_without_the_venv(), log=folder / "make-ui.log"
+    ) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def ui_data(ui: str) -> dict:
+    return graphql(ui, QUERY)
+
+
+def test_every_asset_of_the_definitions_is_in_the_ui_including_the_dbt_marts(ui_data: dict):
+    shown = {"/".join(node["assetKey"]["path"]) for node in ui_data["assetNodes"]}
+    defined = {key.to_user_string() for key in definitions().resolve_asset_graph().materializable_asset_keys}
+    assert defined <= shown
+    assert {"marts/articles", "marts/images", "marts/related_links", "raw/discovered_urls"} <= shown
+
+
+def test_the_ui_shows_the_demo_run(ui_data: dict):
+    runs = ui_data["runsOrError"]["results"]
+    partitions = {
+        tag["value"]
+        for run in runs
+        if run["status"] == "SUCCESS"
+        for tag in run["tags"]
+        if tag["key"] == "dagster/partition"
+    }
+    assert date.today().isoformat() in partitions, runs
+
+
+def test_a_healthy_install_has_no_missing_partition(ui_data: dict):
+    missing = {
+        "/".join(node["assetKey"]["path"]): node["partitionStats"]["numPartitions"]
+        - node["partitionStats"]["numMaterialized"]
+        for node in ui_data["assetNodes"]
+        if node["isPartitioned"] and node["partitionStats"]
+    }
+    assert missing["marts/articles"] == 0 and missing["raw/discovered_urls"] == 0, missing
+    assert not {key: count for key, count in missing.items() if count}, missing
 
 
 def test_lineage_runs_from_discovery_to_the_related_links_mart(ui_data: dict):
@@ -61,3 +125,11 @@ def test_schedule_and_sensor_are_visible(ui_data: dict):
     repository = ui_data["repositoriesOrError"]["nodes"][0]
     assert "daily_pipeline_schedule" in {s["name"] for s in repository["schedules"]}
     assert "new_articles_sensor" in {s["name"] for s in repository["sensors"]}
+
+
+def test_chromium_shows_the_asset_graph_on_the_lineage_page(ui: str):
+    # every stage from discovery to the mart is a node of the drawn graph
+    stages = ["discovered_urls", "pages", "extracted", "normalized", "validated"]
+    text = rendered_text(lineage_url(ui), stages)
+    absent = [stage for stage in stages if stage not in text]
+    assert not absent, f"the lineage page does not show {absent}; it reads: {text[:500]!r}"

@@ -1,7 +1,7 @@
 """Resources: where an installation keeps its files, the warehouse, the raw archive, the HTTP client, dbt.
 
 Everything is read from environment variables when a run starts (never at import), so the CLI, `dagster dev`
-(which reads `.env`) and the multiprocess executor's child processes all see the same installation.
+(started by `make ui`, etl/ui.py) and the multiprocess executor's child processes all see the same installation.
 """
 
 from __future__ import annotations

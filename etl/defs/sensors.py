@@ -12,7 +12,11 @@ from etl.lib.sites import SitesFileError
 
 
 @dg.sensor(
-    job=daily_pipeline, minimum_interval_seconds=15 * 60, default_status=dg.DefaultSensorStatus.STOPPED
+    job=daily_pipeline,
+    minimum_interval_seconds=15 * 60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Every 15 minutes, polls the sites' feeds and sitemaps and starts today's run when the "
+    "announced article URLs changed since the last poll.",
 )
 def new_articles_sensor(
     context: dg.SensorEvaluationContext, akhbar: AkhbarHome, http: HttpClientResource

@@ -7,6 +7,7 @@ into a `SitesFileError` whose message names the file and the field.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -94,6 +95,7 @@ class SitesFile(BaseModel):
     allow_private_networks: bool = False  # true only for local test sites
     user_agent: str = "Akhbar/0.1 (+https://github.com/akhbar-news/akhbar)"
     contact_url: str | None = None  # appended to the User-Agent so site operators can reach us
+    start_date: date | None = None  # the first day collected: the UI's daily partitions begin there
     sites: list[SiteConfig]
     profiles: dict[str, SiteProfile] = Field(default_factory=dict)
 

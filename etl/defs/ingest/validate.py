@@ -22,6 +22,10 @@ SUITES = {
 }
 VALIDATED = dg.AssetKey(["work", "validated"])
 FIELD_ISSUES = dg.AssetKey(["quarantine", "field_issues"])
+# The UI labels a node with the last part of its key: "quarantined_articles" keeps it apart from raw/articles.
+QUARANTINED = {
+    suite: dg.AssetKey(["quarantine", f"quarantined_{suite.removeprefix('raw_')}"]) for suite in SUITES
+}
 
 
 @dg.multi_asset(
@@ -34,13 +38,13 @@ FIELD_ISSUES = dg.AssetKey(["quarantine", "field_issues"])
         ),
         *[
             dg.AssetSpec(
-                ["quarantine", name],
+                key,
                 deps=[dg.AssetKey(["work", "normalized"])],
-                description=f"{name.replace('_', ' ').capitalize()} rows that failed a critical expectation, "
+                description=f"`{SUITES[suite][1]}`: rows that failed a critical expectation, "
                 "with the failing expectations and the run id.",
                 kinds={"duckdb"},
             )
-            for name in ("articles", "images", "related_links")
+            for suite, key in QUARANTINED.items()
         ],
         dg.AssetSpec(
             FIELD_ISSUES,
@@ -109,10 +113,9 @@ def validated(
             "field_issues": field_issues.height,
         },
     )
-    for suite, (_scratch, quarantine_table) in SUITES.items():
+    for suite, key in QUARANTINED.items():
         yield dg.MaterializeResult(
-            asset_key=quarantine_table.split("."),
-            metadata={"dagster/row_count": results[suite].quarantined.height},
+            asset_key=key, metadata={"dagster/row_count": results[suite].quarantined.height}
         )
     yield dg.MaterializeResult(
         asset_key=FIELD_ISSUES,

@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.resources import AkhbarHome
 from etl.defs.transform.project import dbt_project
+from etl.defs.transform.translator import AkhbarDbtTranslator
 from etl.lib.publish import is_current
 
 # the append-only tables a load writes: while the published copy holds all their rows, the marts are current
@@ -25,6 +26,7 @@ LOADED_TABLES = tuple(
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    dagster_dbt_translator=AkhbarDbtTranslator(),
     partitions_def=daily_partitions,
     backfill_policy=one_day_per_run,
     pool="duckdb",
@@ -45,7 +47,7 @@ def news_dbt_models(
         )
         return
     # dbt runs in the project folder: give its profile the warehouse as an absolute path, so a relative
-    # DUCKDB_PATH (as in `.env` for `dagster dev`) names the same file for dbt as for the DuckDB resource
+    # DUCKDB_PATH (as a hand-set one may be) names the same file for dbt as for the DuckDB resource
     os.environ["DUCKDB_PATH"] = str(Path(duckdb.database).resolve())
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is

@@ -1,10 +1,10 @@
-"""The dbt project, prepared (manifest parsed) when Dagster runs in development."""
+"""The dbt project, its manifest parsed again under `dagster dev` when a model changed."""
 
 import shutil
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject, DbtProjectPreparer
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt"
 # the dbt installed beside this interpreter, so a virtualenv works without being activated
@@ -14,5 +14,38 @@ DBT_EXECUTABLE = (
     else (shutil.which("dbt") or "dbt")
 )
 
+
+class ManifestPreparer(DbtProjectPreparer):
+    """`dbt parse` with this environment's dbt, and under `dagster dev` only when a project file changed.
+
+    dagster-dbt's own preparer runs the `dbt` it finds on PATH, which `make ui` does not put there, and parses
+    in every process that imports the definitions: under `dagster dev` that is the code server, every run
+    worker and every step process, each rewriting the manifest the others read.
+    """
+
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        if self.using_dagster_dev() and manifest_is_stale(project):
+            self.prepare(project)
+
+    def prepare(self, project: DbtProject) -> None:
+        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    """True when the manifest is missing or older than a model, test, macro or setting of the project."""
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    target = project.project_dir / project.target_path
+    return any(
+        path.stat().st_mtime > built
+        for path in project.project_dir.rglob("*")
+        if path.suffix in {".sql", ".yml", ".yaml"} and target not in path.parents
+    )
+
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+dbt_preparer = ManifestPreparer()
+dbt_preparer.prepare_if_dev(dbt_project)
