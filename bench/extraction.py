@@ -9,7 +9,8 @@ with/without snippets (F1 = 2TP/(2TP+FP+FN)); exact match per attribute on fundu
 accuracy are computed where the ground truth has them; fundus also gets image recall (our URL equals any
 version's URL), caption exact match (whitespace normalised; a missed image counts as a miss), the same caption
 compared as printed (credit rejoined, see `_same_caption_as_printed`) and credit match (same `\\w+` tokens as the
-joined photo authors).
+joined photo authors). Last, over every dataset run: the pages where bare trafilatura finds a body and Akhbar
+none, counted and listed (the target is 0: Akhbar's rules must never lose an article trafilatura finds).
 """
 
 from __future__ import annotations
@@ -185,7 +186,9 @@ def evaluate(
     pages: list[tuple[dict, bytes]],
     extractor: Callable[[bytes, str], Prediction],
     show_misses: bool = False,
+    bodies_found: dict[str, bool] | None = None,
 ) -> dict[str, float]:
+    """Score one extractor on one dataset; `bodies_found`, when given, gets page file -> whether a body came out."""
     scores: dict[str, float] = {}
     triples, tps, fps, fns = [], 0, 0, 0
     title_hits, title_total, date_hits, date_total, author_hits, author_total = 0, 0, 0, 0, 0, 0
@@ -196,6 +199,8 @@ def evaluate(
     started = time.perf_counter()
     for row, raw in pages:
         pred = extractor(raw, row.get("url") or "")
+        if bodies_found is not None:
+            bodies_found[row["file"]] = bool(pred.body.strip())
         if dataset.startswith("scrapinghub"):
             triples.append(shingle_tp_fp_fn(row.get("articleBody") or "", pred.body))
         if dataset == "trafilatura-eval":
@@ -309,10 +314,13 @@ def main() -> None:
     )
     print(f"| dataset | extractor | pages | {' | '.join(columns)} |")
     print(f"|---|---|---|{'---|' * len(columns)}")
+    lost: list[str] = []  # pages where bare trafilatura finds a body and Akhbar none
     for dataset in args.datasets.split(","):
         pages = load(args.corpus, dataset, args.limit)
+        found: dict[str, dict[str, bool]] = {}
         for name in args.extractors.split(","):
-            scores = evaluate(dataset, pages, EXTRACTORS[name], args.misses and name == "akhbar")
+            found[name] = {}
+            scores = evaluate(dataset, pages, EXTRACTORS[name], args.misses and name == "akhbar", found[name])
             cells = [
                 f"{scores[c]:.3f}"
                 if c in scores and c != "ms_per_page"
@@ -320,6 +328,17 @@ def main() -> None:
                 for c in columns
             ]
             print(f"| {dataset} | {name} | {len(pages)} | {' | '.join(cells)} |", flush=True)
+        if {"akhbar", "trafilatura"} <= found.keys():
+            lost += [
+                f"{dataset}/{page}"
+                for page, has_body in found["trafilatura"].items()
+                if has_body and not found["akhbar"][page]
+            ]
+    if "akhbar" in args.extractors.split(",") and "trafilatura" in args.extractors.split(","):
+        # Akhbar must never be worse than bare trafilatura at finding the article at all (target 0).
+        print(f"\ntrafilatura finds a body, Akhbar none: {len(lost)} pages")
+        for page in lost:
+            print(f"  {page}")
 
 
 if __name__ == "__main__":
