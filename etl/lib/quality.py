@@ -28,13 +28,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from etl.lib.normalize import NormalizedBatch
+from etl.lib.plausible import FUTURE_TOLERANCE, MIN_TIMESTAMP
 
 GX_ROOT = Path(__file__).resolve().parents[2] / "expectations"
 TABLES = ("raw_articles", "raw_images", "raw_related_links")
@@ -42,11 +43,6 @@ ID_COLUMNS = {"raw_articles": "article_id", "raw_images": "image_id", "raw_relat
 ROW_NUMBER = "row_number"
 PARENT_QUARANTINED = "parent_article_quarantined"
 RESULTS_DIR = ".results"
-# News sites started publishing on the web in the 1990s; an earlier date is a parsing error.
-MIN_TIMESTAMP = datetime(1990, 1, 1, tzinfo=UTC)
-# A local time printed without an offset is read as UTC (etl.lib.dates), so a fresh article from a zone
-# east of UTC (up to UTC+14) can look that far in the future.
-FUTURE_TOLERANCE = timedelta(hours=14)
 
 logger = logging.getLogger(__name__)
 

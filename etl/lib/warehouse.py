@@ -199,6 +199,40 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     with _transaction(conn):
         for statement in statements:
             conn.execute(statement)
+        _add_missing_columns(conn)
+
+
+def _add_missing_columns(conn: duckdb.DuckDBPyConnection) -> None:
+    """Give tables created by an earlier version the columns their contract has gained since (null in the
+    rows already stored), so a new version loads into an old warehouse."""
+    contracts = {f"work.{name}": columns for name, columns in WORK_TABLES.items()}
+    for name, (columns, _key) in CONTENT_TABLES.items():
+        contracts[f"raw.{name}"] = contracts[f"quarantine.{name}"] = columns
+    present = {
+        (f"{schema_name}.{table}", column)
+        for schema_name, table, column in conn.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_schema in ('work', 'raw', 'quarantine')"
+        ).fetchall()
+    }
+    for table, columns in contracts.items():
+        for column, dtype in columns.items():
+            if (table, column) not in present:
+                conn.execute(f"alter table {table} add column {column} {_DUCKDB_TYPES[dtype]}")
+
+
+def stored_articles_named(conn: duckdb.DuckDBPyConnection, id_urls: pl.Series) -> pl.DataFrame:
+    """The stored rows of the articles that `id_urls` already identify (`article_id` = sha256 of the URL):
+    id_url, url, title, near_duplicate_cluster_id (see etl.lib.identity.StoredArticles)."""
+    wanted = pl.DataFrame({"id_url": id_urls}, schema={"id_url": pl.String})
+    with _registered(conn, wanted) as source:
+        return conn.sql(
+            f"""
+            select distinct w.id_url, a.url, a.title, a.near_duplicate_cluster_id
+            from {source} w
+            inner join raw.articles a on a.article_id = sha256(w.id_url)
+            """
+        ).pl()
 
 
 @contextmanager
