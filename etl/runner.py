@@ -13,13 +13,29 @@ from etl.defs.progress import step_failure_reason
 
 
 def prepare_dbt() -> None:
-    """Parse the dbt project once, so `@dbt_assets` finds its manifest when the definitions load."""
-    from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
+    """Parse the dbt project when its manifest is missing or older than a model, test or macro, so
+    `@dbt_assets` finds a manifest that knows every node `dbt build` runs (an unknown test stops the step)."""
+    from etl.defs.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, dbt_project
 
-    if not dbt_project.manifest_path.exists():
+    if _manifest_is_stale(dbt_project.manifest_path, DBT_PROJECT_DIR):
         # the preparer runs `dbt parse` with whatever `dbt` is on PATH: make it this environment's
         os.environ["PATH"] = f"{Path(DBT_EXECUTABLE).parent}{os.pathsep}{os.environ.get('PATH', '')}"
         dbt_project.preparer.prepare(dbt_project)
+
+
+def _manifest_is_stale(manifest: Path, project_dir: Path) -> bool:
+    if not manifest.exists():
+        return True
+    parsed_at = manifest.stat().st_mtime
+    return (
+        any(
+            source.stat().st_mtime > parsed_at
+            for folder in ("models", "tests", "macros")
+            for source in (project_dir / folder).rglob("*")
+            if source.suffix in (".sql", ".yml", ".yaml")
+        )
+        or (project_dir / "dbt_project.yml").stat().st_mtime > parsed_at
+    )
 
 
 @functools.cache
