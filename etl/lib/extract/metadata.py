@@ -92,7 +92,9 @@ class PageMetadata:
             return
         rule = self._rejection(name, value)
         if rule is not None:
-            self.rejected.append(RejectedValue(field=name, value=str(value), source=source, rule=rule))
+            # trafilatura repeats what the page's tags say: a value is kept once, with the source that printed it
+            if not any(kept.field == name and kept.value == str(value) for kept in self.rejected):
+                self.rejected.append(RejectedValue(field=name, value=str(value), source=source, rule=rule))
             return
         self.values[name] = value
         self.sources[name] = source
