@@ -55,6 +55,15 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
             "articles": batch.articles.height,
             "images": batch.images.height,
             "related_links": batch.related_links.height,
+            # a jump here is a site's template slipping (a site-root or section canonical on every article)
+            "canonicals_ignored": dg.MetadataValue.json(
+                dict(
+                    batch.articles.drop_nulls("canonical_ignored_reason")
+                    .group_by("canonical_ignored_reason")
+                    .len()
+                    .rows()
+                )
+            ),
             "languages": dg.MetadataValue.json(
                 dict(batch.articles.group_by("language").len().rows()) if batch.articles.height else {}
             ),
