@@ -138,7 +138,7 @@ def _extract(
     body_text, body_source = extract_body(tree, url), "trafilatura"
     if len(body_text) < SHORT_BODY_CHARS:
         whole_page = extract_body(parse_document(document.text).tree, url)
-        if len(whole_page) >= FULLER_READING_RATIO * len(body_text) + 1:
+        if whole_page and len(whole_page) >= FULLER_READING_RATIO * len(body_text):
             body_text, body_source = whole_page, "trafilatura_whole_page"
     meta.offer("published_at", url_date(url), "url")
     if printed is not None:
