@@ -13,7 +13,7 @@ is kept in `rejected_values`). What is left is decided here, where the whole bat
 
 Pages of the same content under one canonical, the same article reached as `?utm_source=…` and `?ref=…` or an
 AMP copy naming the regular page, keep it, and so share one id. "The same content" is one near-duplicate
-cluster (or, for a body too short to cluster, one content hash).
+cluster (or, for a body too short to cluster, the same title and body).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def resolve_identities(articles: pl.DataFrame, stored: StoredArticles | None = N
     """Add `id_url`, `identity_source` and `canonical_ignored_reason` to a batch of articles.
 
     `articles` holds `url`, `canonical_url` (absolute, or null), `rejected_values` (extraction's JSON),
-    `title`, `near_duplicate_cluster_id` and `content_hash`; `stored` looks up what the warehouse holds.
+    `title`, `body_text` and `near_duplicate_cluster_id`; `stored` looks up what the warehouse holds.
     """
     url_host, canonical_host = _host(pl.col("url")), _host(pl.col("canonical_url"))
     same_site = (
@@ -61,7 +61,11 @@ def resolve_identities(articles: pl.DataFrame, stored: StoredArticles | None = N
         .alias("_site_reason"),
         fold_digits(pl.col("url")).alias("_own_url"),
         fold_digits(pl.when(same_site).then(pl.col("canonical_url"))).alias("_candidate"),
-        pl.coalesce("near_duplicate_cluster_id", "content_hash").alias("_content"),
+        # not the content hash: it counts the images too, which a copy under another URL may lazy-load apart
+        pl.coalesce(
+            "near_duplicate_cluster_id",
+            pl.concat_str(pl.col("title").fill_null(""), pl.col("body_text"), separator="\n"),
+        ).alias("_content"),
     )
     # Pages of different content naming one canonical: it identifies none of them but the page at that URL.
     shared = (
