@@ -15,7 +15,9 @@ accuracy are computed where the ground truth has them; fundus also gets image re
 version's URL), caption exact match (whitespace normalised; a missed image counts as a miss), the same caption
 compared as printed (credit rejoined, see `_same_caption_as_printed`) and credit match (same `\\w+` tokens as the
 joined photo authors). Mozilla's readability pages give image recall (our URL equals `expected_images[].src`,
-resolved against readability's test base URL) and caption as printed (figcaption text, credit included).
+resolved against readability's test base URL) and caption as printed (figcaption text, credit included). Last, over every
+dataset run: the pages where bare trafilatura finds a body and Akhbar none, counted and listed (the target
+is 0: Akhbar's rules must never lose an article trafilatura finds).
 """
 
 from __future__ import annotations
@@ -202,7 +204,9 @@ def evaluate(
     pages: list[tuple[dict, bytes]],
     extractor: Callable[[bytes, str], Prediction],
     show_misses: bool = False,
+    bodies_found: dict[str, bool] | None = None,
 ) -> dict[str, float]:
+    """Score one extractor on one dataset; `bodies_found`, when given, gets page file -> whether a body came out."""
     scores: dict[str, float] = {}
     triples, tps, fps, fns = [], 0, 0, 0
     title_hits, title_total, date_hits, date_total, author_hits, author_total = 0, 0, 0, 0, 0, 0
@@ -213,6 +217,8 @@ def evaluate(
     started = time.perf_counter()
     for row, raw in pages:
         pred = extractor(raw, page_url(dataset, row))
+        if bodies_found is not None:
+            bodies_found[row["file"]] = bool(pred.body.strip())
         if dataset.startswith("scrapinghub"):
             triples.append(shingle_tp_fp_fn(row.get("articleBody") or "", pred.body))
         if dataset == "trafilatura-eval":
@@ -388,11 +394,13 @@ def main() -> None:
     )
     print(f"| dataset | split | extractor | pages | {' | '.join(columns)} |")
     print(f"|---|---|---|---|{'---|' * len(columns)}")
+    lost: list[str] = []  # pages where bare trafilatura finds a body and Akhbar none
     for dataset in args.datasets.split(","):
+        found: dict[str, dict[str, bool]] = {}
         for split, pages in _splits(dataset, load(args.corpus, dataset, args.limit)):
             for name in args.extractors.split(","):
                 show_misses = args.misses and name == "akhbar" and split == "dev"
-                scores = evaluate(dataset, pages, EXTRACTORS[name], show_misses)
+                scores = evaluate(dataset, pages, EXTRACTORS[name], show_misses, found.setdefault(name, {}))
                 cells = [
                     f"{scores[c]:.3f}"
                     if c in scores and c not in ("ms_per_page", "images")
@@ -400,6 +408,17 @@ def main() -> None:
                     for c in columns
                 ]
                 print(f"| {dataset} | {split} | {name} | {len(pages)} | {' | '.join(cells)} |", flush=True)
+        if {"akhbar", "trafilatura"} <= found.keys():
+            lost += [
+                f"{dataset}/{page}"
+                for page, has_body in found["trafilatura"].items()
+                if has_body and not found["akhbar"][page]
+            ]
+    if {"akhbar", "trafilatura"} <= set(args.extractors.split(",")):
+        # Akhbar must never be worse than bare trafilatura at finding the article at all (target 0).
+        print(f"\ntrafilatura finds a body, Akhbar none: {len(lost)} pages")
+        for page in lost:
+            print(f"  {page}")
 
 
 def _splits(dataset: str, pages: list[tuple[dict, bytes]]) -> list[tuple[str, list[tuple[dict, bytes]]]]:

@@ -12,10 +12,11 @@ from etl.recovery import process_tags
 
 
 def prepare_dbt() -> None:
-    """Parse the dbt project once, so `@dbt_assets` finds its manifest when the definitions load."""
-    from etl.defs.transform.project import dbt_preparer, dbt_project
+    """Parse the dbt project when its manifest is missing or older than a model, test or macro, so
+    `@dbt_assets` finds a manifest that knows every node `dbt build` runs (an unknown test stops the step)."""
+    from etl.defs.transform.project import dbt_preparer, dbt_project, manifest_is_stale
 
-    if not dbt_project.manifest_path.exists():
+    if manifest_is_stale(dbt_project):
         dbt_preparer.prepare(dbt_project)
 
 

@@ -24,7 +24,7 @@ SITE = "aawsat"
 BASE = "https://aawsat.test"
 
 ARTICLES_CONTRACT = [
-    "article_id", "url", "canonical_url", "site", "title", "description", "authors", "published_at",
+    "article_id", "url", "canonical_url", "identity_source", "canonical_ignored_reason", "site", "title", "description", "authors", "published_at",
     "modified_at", "language", "section", "tags", "body_text", "word_count", "image_count",
     "related_link_count", "content_hash", "revision", "first_seen_at", "last_fetched_at",
 ]  # fmt: skip
@@ -47,6 +47,7 @@ def article(article_id: str, path: str, title: str, content_hash: str, day: date
         "article_id": article_id,
         "url": f"{BASE}/{path}",
         "canonical_url": extra.pop("canonical_url", f"{BASE}/{path}"),
+        "identity_source": extra.pop("identity_source", "canonical_url"),
         "site": SITE,
         "title": title,
         "description": None,

@@ -98,6 +98,7 @@ def _extract_one(page: PageToExtract, archive: RawArchive | None = None) -> _Don
         profile=page.profile,
         language_hint=page.language_hint,
         min_text_chars=None if read_error else page.min_text_chars,
+        fetched_at=page.fetched_at,
     )
     if article.page_outcome is not None:
         return None, [], [], (page.archive_key, article.page_outcome, article.error)

@@ -2,8 +2,10 @@
 
 Ids are sha256 hex digests, so dbt or DuckDB can recompute them (DuckDB's `sha256(url)` is an `article_id`):
 
-* `article_id` = sha256 of the canonical URL when the page declares one on its own site (a syndicated copy
-  that points at another site keeps its own address), else of the fetched URL;
+* `article_id` = sha256 of the canonical URL when it is plausible for the page, else of the fetched URL
+  (`etl.lib.identity`: a syndicated copy pointing at another site, pages of different content sharing one
+  canonical, a canonical naming another stored article keep their own address; `identity_source` and
+  `canonical_ignored_reason` say which and why);
 * `image_id` = sha256 of `article_id \\n image URL`, and `link_id` = sha256 of `article_id \\n target URL`;
   the n-th repeat of one URL in one article appends `\\n n`, so the first occurrence keeps its id when a page
   adds or reorders items;
@@ -28,6 +30,7 @@ from etl.lib.bylines import parse_bylines
 from etl.lib.credits import resolve_credits, split_trailing_credit
 from etl.lib.dates import parse_datetimes
 from etl.lib.frames import conform
+from etl.lib.identity import StoredArticles, resolve_identities
 from etl.lib.near_duplicates import near_duplicate_clusters
 from etl.lib.schema import (
     EXTRACTED_ARTICLES,
@@ -115,10 +118,6 @@ def detect_languages(texts: pl.Series) -> pl.Series:
     return pl.Series(texts.name, guesses, dtype=pl.String)
 
 
-def _host(expr: pl.Expr) -> pl.Expr:
-    return expr.str.extract(_HOST, 1).str.to_lowercase().str.replace(r"^www\.", "")
-
-
 def _absolute_canonical(url: pl.Expr, canonical: pl.Expr) -> pl.Expr:
     """The declared canonical URL made absolute against the page's own URL, without its fragment.
 
@@ -138,7 +137,9 @@ def _absolute_canonical(url: pl.Expr, canonical: pl.Expr) -> pl.Expr:
     return pl.when(absolute.str.contains(r"(?i)^https?://[^\s/?#@:]+")).then(absolute).alias("canonical_url")
 
 
-def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
+def _articles(
+    articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame, stored: StoredArticles | None
+) -> pl.DataFrame:
     # The streaming engine cleans the bodies on every core, a batch of rows on each; the in-memory one gives a
     # column's whole chain of text passes to one thread. Half the time on two cores, the same rows.
     cleaned = (
@@ -161,17 +162,6 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
         .collect(engine="streaming")
     )
     cleaned = cleaned.with_columns(_absolute_canonical(pl.col("url"), pl.col("canonical_url")))
-    url_host, canonical_host = _host(pl.col("url")), _host(pl.col("canonical_url"))
-    same_site = (
-        (canonical_host == url_host)
-        | canonical_host.str.ends_with(pl.lit(".") + url_host)
-        | url_host.str.ends_with(pl.lit(".") + canonical_host)
-    ).fill_null(False)
-    cleaned = cleaned.with_columns(
-        fold_digits(pl.when(same_site).then(pl.col("canonical_url")).otherwise(pl.col("url"))).alias(
-            "id_url"
-        ),
-    )
 
     undeclared = cleaned["language"].is_null() & (cleaned["body_text"].str.len_chars() > 0)
     detected = pl.Series("detected", [None] * cleaned.height, dtype=pl.String)
@@ -196,7 +186,6 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
     keys = (
         cleaned.lazy()
         .select(
-            pl.col("id_url"),
             pl.concat_str(
                 pl.col("title").fill_null(""),
                 pl.col("body_text"),
@@ -213,7 +202,6 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
         .collect(engine="streaming")
     )
     cleaned = cleaned.with_columns(
-        sha256_hex(keys["id_url"]).alias("article_id"),
         sha256_hex(keys["content"]).alias("content_hash"),
         near_duplicate_clusters(keys["body_words"], sha256_hex(keys["body_words"])).alias(
             "near_duplicate_cluster_id"
@@ -222,6 +210,9 @@ def _articles(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFram
         pl.col("image_count").fill_null(0),
         pl.col("related_link_count").fill_null(0),
     )
+    # identity comes last: whether pages share a canonical by mistake depends on whether their content differs
+    cleaned = resolve_identities(cleaned, stored)
+    cleaned = cleaned.with_columns(sha256_hex(cleaned["id_url"]).alias("article_id"))
     return conform(cleaned, RAW_ARTICLES, "normalized articles")
 
 
@@ -318,8 +309,15 @@ def _rejected_values(rejected: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFr
     return conform(rows, REJECTED_VALUES, "rejected values").unique(maintain_order=True)
 
 
-def normalize_batch(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> NormalizedBatch:
-    """Normalize one batch of extracted articles with their images and related links into `RAW_*` frames."""
+def normalize_batch(
+    articles: pl.DataFrame,
+    images: pl.DataFrame,
+    related: pl.DataFrame,
+    stored: StoredArticles | None = None,
+) -> NormalizedBatch:
+    """Normalize one batch of extracted articles with their images and related links into `RAW_*` frames;
+    `stored` tells which articles the warehouse already identifies by a canonical URL (see etl.lib.identity)."""
+
     articles = conform(articles, EXTRACTED_ARTICLES, "extracted articles")
     images = conform(images, EXTRACTED_IMAGES, "extracted images")
     related = conform(related, EXTRACTED_RELATED_LINKS, "extracted related links")
@@ -329,7 +327,7 @@ def normalize_batch(articles: pl.DataFrame, images: pl.DataFrame, related: pl.Da
     rejected = articles.select(
         clean_optional(pl.col("url")).alias("url"), "partition_date", "rejected_values"
     )
-    normalized = _articles(articles, images, related)
+    normalized = _articles(articles, images, related, stored)
     parents = _parents(normalized)
     return NormalizedBatch(
         articles=normalized,

@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ import polars as pl
 
 from etl.lib.frames import conform
 from etl.lib.normalize import NormalizedBatch
+from etl.lib.plausible import FUTURE_TOLERANCE, MIN_TIMESTAMP
 from etl.lib.schema import FIELD_ISSUES
 
 GX_ROOT = Path(__file__).resolve().parents[2] / "expectations"
@@ -60,11 +61,6 @@ TABLE_NAMES = {"raw_articles": "articles", "raw_images": "images", "raw_related_
 CHILD_SOURCES = {"raw_images": "images", "raw_related_links": "related"}
 PARENT_QUARANTINED = "parent_article_quarantined"
 RESULTS_DIR = ".results"
-# News sites started publishing on the web in the 1990s; an earlier date is a parsing error.
-MIN_TIMESTAMP = datetime(1990, 1, 1, tzinfo=UTC)
-# A local time printed without an offset is read as UTC (etl.lib.dates), so a fresh article from a zone
-# east of UTC (up to UTC+14) can look that far in the future.
-FUTURE_TOLERANCE = timedelta(hours=14)
 
 logger = logging.getLogger(__name__)
 

@@ -75,6 +75,8 @@ RAW_ARTICLES = pl.Schema(
         "article_id": pl.String,
         "url": pl.String,
         "canonical_url": pl.String,
+        "identity_source": pl.String,  # canonical_url | url: what article_id is the sha256 of
+        "canonical_ignored_reason": pl.String,  # why a declared canonical URL does not identify the article
         "site": pl.String,
         "title": pl.String,
         "description": pl.String,

@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='article_id',
+        on_schema_change='append_new_columns',
     )
 }}
 
@@ -83,6 +84,8 @@ revisions as (
         arg_max(content_hash, fetched_at) as content_hash,
         arg_max(url, fetched_at) as url,
         arg_max(canonical_url, fetched_at) as canonical_url,
+        arg_max(identity_source, fetched_at) as identity_source,
+        arg_max(canonical_ignored_reason, fetched_at) as canonical_ignored_reason,
         arg_max(site, fetched_at) as site,
         arg_max(title, fetched_at) as title,
         arg_max(description, fetched_at) as description,
@@ -132,6 +135,8 @@ final as (
         ---------- strings
         url,
         canonical_url,
+        identity_source,
+        canonical_ignored_reason,
         site,
         title,
         previous_title,

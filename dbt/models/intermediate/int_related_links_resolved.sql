@@ -1,5 +1,7 @@
 {#- The related links of each article's latest revision, each resolved to the article it points at when that
-    article is in the warehouse too: a link matches an article's fetched URL first, its canonical URL second. -#}
+    article is in the warehouse too: a link matches an article's fetched URL first, its canonical URL second,
+    and only a canonical URL that identifies its article (a site root or a section page several articles
+    name would resolve a link to the home page to one of them). -#}
 with related_links as (
     select * from {{ ref('stg_news__related_links') }}
 ),
@@ -15,7 +17,7 @@ url_candidates as (
     union all
     select canonical_url as match_url, article_id, 2 as match_rank
     from latest_revisions
-    where canonical_url is not null
+    where canonical_url is not null and identity_source = 'canonical_url'
 ),
 
 url_lookup as (

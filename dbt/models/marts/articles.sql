@@ -40,6 +40,8 @@ final as (
         ---------- strings
         latest.url,
         latest.canonical_url,
+        latest.identity_source,
+        latest.canonical_ignored_reason,
         latest.site,
         latest.title,
         latest.description,

@@ -1,12 +1,13 @@
 """Normalization: clean text, UTC dates, canonical credits, split bylines, stable ids and content hashes."""
 
 import dagster as dg
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.lib.frames import partition_day
 from etl.lib.normalize import normalize_batch
-from etl.lib.warehouse import replace_partition
+from etl.lib.warehouse import replace_partition, stored_articles_named
 
 
 @dg.asset(
@@ -38,7 +39,12 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
             "where r.partition_date = $day",
             params=read,
         ).pl()
-    batch = normalize_batch(articles, images, related)
+
+    def stored(id_urls: pl.Series) -> pl.DataFrame:
+        with duckdb.get_connection() as conn:
+            return stored_articles_named(conn, id_urls)
+
+    batch = normalize_batch(articles, images, related, stored)
     with duckdb.get_connection() as conn:
         replace_partition(conn, "work.normalized_articles", day, batch.articles)
         replace_partition(conn, "work.normalized_images", day, batch.images)
@@ -51,6 +57,15 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
             "images": batch.images.height,
             "related_links": batch.related_links.height,
             "rejected_values": batch.rejected_values.height,
+            # a jump here is a site's template slipping (a site-root or section canonical on every article)
+            "canonicals_ignored": dg.MetadataValue.json(
+                dict(
+                    batch.articles.drop_nulls("canonical_ignored_reason")
+                    .group_by("canonical_ignored_reason")
+                    .len()
+                    .rows()
+                )
+            ),
             "languages": dg.MetadataValue.json(
                 dict(batch.articles.group_by("language").len().rows()) if batch.articles.height else {}
             ),

@@ -6,6 +6,10 @@ dropped from it and trafilatura reads what is left (it copies the tree before pr
 parse): its metadata from the whole page, its body text once the blocks beside the article that hold nothing to
 read are gone too.
 
+Akhbar's rules must never lose an article bare trafilatura finds: when the pruned page gives no body, or a
+suspiciously short one, trafilatura also reads the page as fetched (a second parse and extraction, paid only
+then), and the fuller reading wins when it holds far more (`field_sources["body_text"]` says which).
+
 `extract_article` never raises: a page it cannot read comes back with `error` set to one line and nothing
 else; a page that parses but holds no article text keeps what was read (title, images, ...) and says so in
 `error` ("no article text found").
@@ -14,6 +18,7 @@ else; a page that parses but holds no article text keeps what was read (title, i
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import py3langid
 
@@ -34,6 +39,7 @@ from etl.lib.extract.metadata import (
     page_title,
     printed_date,
     read_structured_metadata,
+    url_date,
 )
 from etl.lib.extract.regions import drop_from_body, find_regions
 from etl.lib.extract.related import read_related_cards
@@ -52,12 +58,13 @@ def extract_article(
     profile: SiteProfile | None = None,
     language_hint: str | None = None,
     min_text_chars: int | None = None,
+    fetched_at: datetime | None = None,
 ) -> ExtractedArticle:
     """Read one fetched page; never raises (a page that cannot be read has `error` set).
 
     With `min_text_chars`, the page is first judged as the fetcher judges pages (`pagecheck.classify_html`),
     on this one parse: a bot challenge or an empty shell comes back unread, `page_outcome` and `error` saying
-    what it is.
+    what it is. Dates are judged possible against `fetched_at` (default: now).
     """
     try:
         return _extract(
@@ -67,6 +74,7 @@ def extract_article(
             profile=profile,
             language_hint=language_hint,
             min_text_chars=min_text_chars,
+            fetched_at=fetched_at,
         )
     except DocumentError as error:
         if min_text_chars is not None:  # judged on the fetcher's own lenient parse, as it would have been
@@ -89,10 +97,11 @@ def _extract(
     profile: SiteProfile | None,
     language_hint: str | None,
     min_text_chars: int | None,
+    fetched_at: datetime | None,
 ) -> ExtractedArticle:
     document = parse_document(body, encoding)
     tree = document.tree
-    meta = read_structured_metadata(tree, url)
+    meta = read_structured_metadata(tree, url, fetched_at)
     drop_invisible(tree)
     if min_text_chars is not None:
         outcome, why = classify_html(document.text, min_text_chars=min_text_chars, tree=tree)
@@ -126,7 +135,12 @@ def _extract(
         offer_trafilatura(meta, trafilatura_metadata(tree, url))
     # the body is read from less of the page than the metadata: blocks beside the article with nothing to read
     drop_from_body(regions.textless_outside_article())
-    body_text = extract_body(tree, url)
+    body_text, body_source = extract_body(tree, url), "trafilatura"
+    if len(body_text) < SHORT_BODY_CHARS:
+        whole_page = extract_body(parse_document(document.text).tree, url)
+        if whole_page and len(whole_page) >= FULLER_READING_RATIO * len(body_text):
+            body_text, body_source = whole_page, "trafilatura_whole_page"
+    meta.offer("published_at", url_date(url), "url")
     if printed is not None:
         meta.offer("published_at", printed.date, "dom")
     meta.offer("title", page_title(tree), "meta")
@@ -152,9 +166,10 @@ def _extract(
         images=images,
         related=related,
         field_sources={name: meta.sources[name] for name in values},
+        rejected_values=meta.rejected,
     )
     if body_text:
-        article.field_sources["body_text"] = "trafilatura"
+        article.field_sources["body_text"] = body_source
     else:
         article.error = "no article text found"
     if images:
@@ -165,6 +180,10 @@ def _extract(
 
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# Below this many characters the pruned page's body is suspicious enough to read the whole page too.
+SHORT_BODY_CHARS = 500
+# The whole page's reading replaces the pruned one when it is at least this many times as long.
+FULLER_READING_RATIO = 2
 
 
 def _offer_language(meta: PageMetadata, body_text: str, language_hint: str | None) -> None:

@@ -7,6 +7,12 @@ author objects); OpenGraph is written for social cards and often carries the sit
 the fallback. Titles are the exception: trafilatura cleans `<title>` suffixes better than raw meta tags, so
 it comes before them. Authors never come from trafilatura's visible-page heuristics when a structured
 source names them, so a byline in a related-articles card cannot become the article's author.
+
+A value no article can have counts as absent, so the next source fills the field: a date before 1990 or after
+the fetch (`etl.lib.plausible`), a title that is only the site's name, a canonical URL that cannot be this
+page's identity (`etl.lib.extract.canonical`). Each value set aside is kept as a `RejectedValue` with its rule.
+And a date without a time gives way to a date with a time for the same day from a later source: a page may
+print the time only in its visible dateline.
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from etl.lib.extract.canonical import canonical_rejection
 from etl.lib.extract.dom import normalized_label
+from etl.lib.plausible import time_rejection
+from etl.lib.records import RejectedValue
 
 _ARTICLE_TYPES = {
     "article",
@@ -53,12 +62,19 @@ class JsonLdImage:
     height: int | None = None
 
 
+_DATE_FIELDS = ("published_at", "modified_at")
+
+
 @dataclass(slots=True)
 class PageMetadata:
-    """The metadata fields and where each came from."""
+    """The metadata fields and where each came from, judged against the page they were read from."""
 
+    page_url: str = ""
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    rejected: list[RejectedValue] = field(default_factory=list)  # values set aside as impossible
+    site_names: set[str] = field(default_factory=set)  # the site's names as the page prints them, compared
     jsonld_images: list[JsonLdImage] = field(default_factory=list)  # the article's own `image`
     jsonld_image_objects: list[JsonLdImage] = field(default_factory=list)  # other ImageObjects on the page
     og_images: list[str] = field(default_factory=list)
@@ -68,17 +84,51 @@ class PageMetadata:
         return self.og_images + [image.url for image in self.jsonld_images[:1]]
 
     def offer(self, name: str, value: Any, source: str) -> None:
-        """Set `name` unless a higher-precedence source already set it."""
-        if name in self.values or value in (None, "", []):
+        """Set `name` unless a higher-precedence source already set it (or the value is impossible: then it
+        is kept in `rejected` and the field stays open for the next source)."""
+        if value in (None, "", []):
+            return
+        if name in self.values and not (name in _DATE_FIELDS and self._adds_time(name, value)):
+            return
+        rule = self._rejection(name, value)
+        if rule is not None:
+            # trafilatura repeats what the page's tags say: a value is kept once, with the source that printed it
+            if not any(kept.field == name and kept.value == str(value) for kept in self.rejected):
+                self.rejected.append(RejectedValue(field=name, value=str(value), source=source, rule=rule))
             return
         self.values[name] = value
         self.sources[name] = source
 
+    def _rejection(self, name: str, value: Any) -> str | None:
+        if name in _DATE_FIELDS:
+            moment = read_moment(value)
+            return time_rejection(moment.value, self.fetched_at) if moment is not None else None
+        if name == "title":
+            host = (urlsplit(self.page_url).hostname or "").removeprefix("www.")
+            names = (self.site_names | {_compared(host)}) - {""}
+            return "title_is_site_name" if _compared(value) in names else None
+        if name == "canonical_url":
+            return canonical_rejection(self.page_url, value)
+        return None
 
-def read_structured_metadata(tree: HtmlElement, url: str) -> PageMetadata:
-    """Read JSON-LD, OpenGraph and meta tags (in that precedence) from the page."""
-    meta = PageMetadata()
+    def _adds_time(self, name: str, value: Any) -> bool:
+        """`value` gives the time of the day the field holds without one."""
+        held, offered = read_moment(self.values[name]), read_moment(value)
+        return (
+            held is not None
+            and offered is not None
+            and not held.has_time
+            and offered.has_time
+            and held.day == offered.day
+        )
+
+
+def read_structured_metadata(tree: HtmlElement, url: str, fetched_at: datetime | None = None) -> PageMetadata:
+    """Read JSON-LD, OpenGraph and meta tags (in that precedence) from the page fetched from `url` at
+    `fetched_at` (default: now), which the values are judged against."""
+    meta = PageMetadata(page_url=url, fetched_at=fetched_at or datetime.now(UTC))
     article = _jsonld_article(tree)
+    meta.site_names = _site_names(tree, article)
     if article is not None:
         _offer_jsonld(meta, article, url)
     # ImageObjects printed beside their pictures (not inside the article object) still caption them.
@@ -276,7 +326,8 @@ def _offer_meta_tags(meta: PageMetadata, tree: HtmlElement, url: str) -> None:
     author = first.get("author") or first.get("parsely-author") or first.get("dc.creator")
     if author and not author.startswith(("http://", "https://")):
         meta.offer("authors", [a.strip() for a in re.split(r"\s*[;|]\s*", author) if a.strip()], source)
-    meta.offer("published_at", next((first[k] for k in _DATE_KEYS if k in first), None), source)
+    for key in _DATE_KEYS:  # in order: an impossible date leaves the field to the next tag
+        meta.offer("published_at", first.get(key), source)
     meta.offer("modified_at", first.get("datemodified") or first.get("last-modified"), source)
     meta.offer("section", first.get("parsely-section") or first.get("section"), source)
     meta.offer("tags", _keywords(first.get("news_keywords") or first.get("keywords")), source)
@@ -287,6 +338,26 @@ def _offer_meta_tags(meta: PageMetadata, tree: HtmlElement, url: str) -> None:
             break
     root = tree.getroottree().getroot()
     meta.offer("language", _language(root.get("lang") or root.get("xml:lang")), source)
+
+
+def _site_names(tree: HtmlElement, article: dict[str, Any] | None) -> set[str]:
+    """The names the page gives its site (og:site_name, the JSON-LD publisher), compared. Not the meta tag
+    `application-name`: some CMSs print the article's headline there."""
+    names = {_compared(value) for key, value in _meta_pairs(tree) if key == "og:site_name"}
+    publisher = (article or {}).get("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict):
+        names.add(_compared(_text(publisher.get("name"))))
+    return names - {""}
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _compared(text: str | None) -> str:
+    """Letters and digits only, case folded: "Al-Akhbar |" and "al akhbar" compare equal."""
+    return _NOT_LETTERS.sub(" ", (text or "").casefold()).strip()
 
 
 def page_title(tree: HtmlElement) -> str | None:
@@ -393,9 +464,76 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|timestamp")
 
 
+_CLOCK = re.compile(
+    r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?![\d:])\s*(a\.?m\.?|p\.?m\.?|صباحا|مساء|ص|م)?(?!\w)"
+)
+_PM = ("pm", "p.m.", "p.m", "مساء", "م")
+_AM = ("am", "a.m.", "a.m", "صباحا", "ص")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# MySQL's zero date, which some CMSs print for "no date": no calendar day, but certainly no publication date.
+_ZERO_DATE = re.compile(r"^0{4}-0{1,2}-0{1,2}")
+# A date in an article's address: /2024/10/28/, /2024-10-28-, /20241028/.
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})(?:/|-)?(0[1-9]|1[0-2])(?:/|-)?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A date as a page prints it: a `date`, or a `datetime` when a time is printed too."""
+
+    value: date | datetime
+
+    @property
+    def day(self) -> date:
+        return self.value.date() if isinstance(self.value, datetime) else self.value
+
+    @property
+    def has_time(self) -> bool:
+        # CMSs that keep only the day print it at midnight ("2024-10-28T00:00:00Z"): that is no time.
+        return isinstance(self.value, datetime) and (self.value.hour, self.value.minute) != (0, 0)
+
+
+def read_moment(text: Any) -> Moment | None:
+    """Read a date as pages print it: ISO 8601 with or without a time, or a day, a month (name or number) and a
+    four-digit year with an optional time beside it ("14:19-28 أكتوبر 2024", "October 28, 2024 10:30 PM").
+    None when no date can be read; then nothing can be said against it either."""
+    text = str(text).strip()
+    if _ZERO_DATE.match(text):
+        return Moment(date.min)
+    try:
+        if _ISO_DAY.match(text):
+            return Moment(date.fromisoformat(text))
+        return Moment(datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    text = normalized_label(text.translate(_ARABIC_DIGITS))
+    day = _read_day(text)
+    if day is None:
+        return None
+    clock = _CLOCK.search(text)
+    if clock is None:
+        return Moment(day)
+    hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
+    marker = clock.group(4)
+    if marker in _PM and hour < 12:
+        hour += 12
+    elif marker in _AM and hour == 12:
+        hour = 0
+    return Moment(datetime(day.year, day.month, day.day, hour, minute, second))
+
+
+def url_date(url: str) -> str | None:
+    """The day an article's address names (`/2024/10/28/`), as YYYY-MM-DD."""
+    match = _URL_DATE.search(urlsplit(url).path)
+    if match is None:
+        return None
+    day = _day(*match.groups())
+    return day.isoformat() if day else None
+
+
 @dataclass(slots=True)
 class PrintedDate:
-    """A date printed on the page; `readable_by_htmldate` is False for month names htmldate does not know."""
+    """A date printed on the page, with its time when printed; `readable_by_htmldate` is False for month names
+    htmldate does not know."""
 
     date: str
     readable_by_htmldate: bool
@@ -403,46 +541,48 @@ class PrintedDate:
 
 def printed_date(tree: HtmlElement) -> PrintedDate | None:
     """The date printed in a <time> or date-classed element ("الخميس 13 يونيو 2024") above the article text,
-    as YYYY-MM-DD; dates further down belong to comments, updates or teasers."""
+    as ISO 8601; dates further down belong to comments, updates or teasers."""
     for element in tree.iter("time", "span", "div", "p", "li"):
         if element.tag == "p" and len(element.text_content()) >= 100:
             return None
         if element.tag == "time":
             text = element.get("datetime") or ""
-            found = _parse_date(text)
-            if not found:
+            found = read_moment(text) if text else None
+            if found is None:
                 text = element.text_content()
-                found = _parse_date(text)
+                found = read_moment(text)
         elif _DATE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}".lower()):
             text = element.text_content()[:200]
-            found = _parse_date(text)
+            found = read_moment(text)
         else:
             continue
-        if found:
-            return PrintedDate(date=found, readable_by_htmldate=not _NON_LATIN_LETTER.search(text))
+        if found is not None and found.day != date.min:
+            return PrintedDate(
+                date=found.value.isoformat(), readable_by_htmldate=not _NON_LATIN_LETTER.search(text)
+            )
     return None
 
 
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
 
 
-def _parse_date(text: str) -> str | None:
-    text = normalized_label(text.translate(_ARABIC_DIGITS))
+def _read_day(text: str) -> date | None:
+    """The first day-month-year in normalized text."""
     for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy")):
         match = pattern.search(text)
         if match:
             parts = dict(zip(order, match.groups(), strict=True))
-            return _iso(parts["y"], _MONTHS[parts["m"]], parts["d"])
+            return _day(parts["y"], _MONTHS[parts["m"]], parts["d"])
     match = _NUMERIC.search(text)
     if match:
         if match.group(1):
-            return _iso(match.group(1), match.group(2), match.group(3))
-        return _iso(match.group(6), match.group(5), match.group(4))
+            return _day(match.group(1), match.group(2), match.group(3))
+        return _day(match.group(6), match.group(5), match.group(4))
     return None
 
 
-def _iso(year: str | int, month: str | int, day: str | int) -> str | None:
+def _day(year: str | int, month: str | int, day: str | int) -> date | None:
     try:
-        return datetime(int(year), int(month), int(day)).date().isoformat()
+        return date(int(year), int(month), int(day))
     except ValueError:
         return None

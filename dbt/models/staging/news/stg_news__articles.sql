@@ -12,6 +12,8 @@ renamed as (
         ---------- strings
         url,
         canonical_url,
+        identity_source,
+        canonical_ignored_reason,
         site,
         title,
         description,
