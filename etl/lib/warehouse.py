@@ -202,6 +202,20 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
                     conn.execute(f"alter table {table} add column {column}")
 
 
+def stored_articles_named(conn: duckdb.DuckDBPyConnection, id_urls: pl.Series) -> pl.DataFrame:
+    """The stored rows of the articles that `id_urls` already identify (`article_id` = sha256 of the URL):
+    id_url, url, title, near_duplicate_cluster_id (see etl.lib.identity.StoredArticles)."""
+    wanted = pl.DataFrame({"id_url": id_urls}, schema={"id_url": pl.String})
+    with _registered(conn, wanted) as source:
+        return conn.sql(
+            f"""
+            select distinct w.id_url, a.url, a.title, a.near_duplicate_cluster_id
+            from {source} w
+            inner join raw.articles a on a.article_id = sha256(w.id_url)
+            """
+        ).pl()
+
+
 @contextmanager
 def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     conn.execute("begin transaction")
