@@ -39,6 +39,9 @@ DISCOVERED_URLS = pl.Schema(
     }
 )
 
+# a feed, sitemap, homepage or listed URL that could not be read, as `DiscoveryError` describes it
+DISCOVERY_ERRORS = pl.Schema({"site": pl.String, "source_url": pl.String, "message": pl.String})
+
 FETCH_ATTEMPTS = pl.Schema(
     {
         "url": pl.String,
@@ -172,6 +175,11 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         + "\n)"
     )
     statements.append(
+        "create table if not exists raw.discovery_errors (\n    "
+        + _columns_ddl(DISCOVERY_ERRORS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
+        + "\n)"
+    )
+    statements.append(
         "create table if not exists raw.fetch_log (\n    "
         + _columns_ddl(FETCH_ATTEMPTS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
         + "\n)"
@@ -293,6 +301,24 @@ def load_discovered(
             source,
             "f.*, now() as loaded_at",
             ("partition_date", "url", "source_url"),
+        )
+
+
+def load_discovery_errors(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append the sources that could not be read, one row per (partition_date, run_id, site, source_url):
+    each run's failures stay, so the funnel can count the day's and the operator see when they began."""
+    rows = conform(frame, DISCOVERY_ERRORS, "raw.discovery_errors").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    )
+    with _registered(conn, rows) as source, _transaction(conn):
+        return _insert_new(
+            conn,
+            "raw.discovery_errors",
+            source,
+            "f.*, now() as loaded_at",
+            ("partition_date", "run_id", "site", "source_url"),
         )
 
 
