@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DBT_MANIFEST := dbt/target/manifest.json
 
-.PHONY: run test install lint format ui ui-screenshot bench dbt-docs clean
+.PHONY: run test install lint format ui ui-screenshot bench dbt-docs clean chromium
 
 # uv itself comes from PyPI, pinned, into a local folder: nothing else on the machine is assumed.
 .tools/bin/uv:
@@ -29,7 +29,11 @@ $(DBT_MANIFEST): $(BIN)/akhbar $(shell find dbt -name '*.sql' -o -name '*.yml' 2
 run: install
 	$(BIN)/akhbar demo --home data
 
-test: install
+# Debian's Chromium (no browser download), only when missing: the tests open the Data Docs page in it
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/dagster definitions validate -w workspace.yaml
@@ -52,7 +56,6 @@ clean:
 	rm -rf data dbt/target dbt/logs .pytest_cache
 
 # Debian's Chromium (no browser download), then a PNG of the lineage page of the demo's Dagster UI.
-ui-screenshot: install
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+ui-screenshot: install chromium
 	test -f data/demo-sites.yaml || $(BIN)/akhbar demo --home data
 	$(BIN)/python -m etl.ui --home data --out docs/lineage.png
