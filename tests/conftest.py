@@ -37,13 +37,18 @@ def sites_file(tmp_path: Path, sample_site) -> Path:
     return path
 
 
-def run_akhbar(*args: str, home: Path) -> subprocess.CompletedProcess:
-    """`akhbar` in a child process, as an operator runs it, with its own environment."""
-    env = {
+def akhbar_env() -> dict[str, str]:
+    """This environment without the variables a home sets: a child `akhbar` finds its own."""
+    return {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("AKHBAR_", "DUCKDB_", "DAGSTER_"))
     }
+
+
+def run_akhbar(*args: str, home: Path) -> subprocess.CompletedProcess:
+    """`akhbar` in a child process, as an operator runs it, with its own environment."""
+    env = akhbar_env()
     return subprocess.run(
         [sys.executable, "-m", "etl.cli", *args, "--home", str(home)],
         capture_output=True,

@@ -6,7 +6,6 @@ Each case mounts a real filesystem (a read-only tmpfs, a 256 KB tmpfs) in a moun
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, akhbar_env
 
 _NAMESPACES = shutil.which("unshare") is not None and (
     subprocess.run(["unshare", "-rm", "true"], capture_output=True, check=False).returncode == 0
@@ -32,7 +31,6 @@ def test_an_unwritable_home_is_one_line_and_exit_status_2(tmp_path: Path, mount_
     mount_point.mkdir()
     sites = tmp_path / "sites.yaml"
     sites.write_text("sites: [{name: a, urls: ['https://example.org/a']}]\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AKHBAR_", "DUCKDB_", "DAGSTER_"))}
     script = (
         f"mount -t tmpfs -o {mount_options} tmpfs {mount_point} && exec {sys.executable} -m etl.cli run "
         f"--sites {sites} --date 2024-10-28 --home {mount_point}/home"
@@ -42,7 +40,7 @@ def test_an_unwritable_home_is_one_line_and_exit_status_2(tmp_path: Path, mount_
         capture_output=True,
         text=True,
         cwd=REPO,
-        env=env,
+        env=akhbar_env(),
         timeout=300,
         check=False,
     )

@@ -66,6 +66,13 @@ FETCH_ATTEMPTS = pl.Schema(
     }
 )
 
+# Append-only logs of what each run saw, stamped with the day and the run: name -> contract
+DAY_LOGS: dict[str, pl.Schema] = {
+    "discovered_urls": DISCOVERED_URLS,
+    "discovery_errors": DISCOVERY_ERRORS,
+    "fetch_log": FETCH_ATTEMPTS,
+}
+
 # Scratch tables: name -> contract. Each is replaced one `partition_date` at a time.
 WORK_TABLES: dict[str, pl.Schema] = {
     "extracted_articles": schema.EXTRACTED_ARTICLES,
@@ -169,21 +176,12 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     ]
     for name, columns in WORK_TABLES.items():
         statements.append(f"create table if not exists work.{name} (\n    {_columns_ddl(columns)}\n)")
-    statements.append(
-        "create table if not exists raw.discovered_urls (\n    "
-        + _columns_ddl(DISCOVERED_URLS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
-        + "\n)"
-    )
-    statements.append(
-        "create table if not exists raw.discovery_errors (\n    "
-        + _columns_ddl(DISCOVERY_ERRORS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
-        + "\n)"
-    )
-    statements.append(
-        "create table if not exists raw.fetch_log (\n    "
-        + _columns_ddl(FETCH_ATTEMPTS, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
-        + "\n)"
-    )
+    for name, columns in DAY_LOGS.items():
+        statements.append(
+            f"create table if not exists raw.{name} (\n    "
+            + _columns_ddl(columns, ["partition_date date", "run_id varchar", "loaded_at timestamptz"])
+            + "\n)"
+        )
     statements.append(_PAGES_DDL)
     for name, (columns, _key) in CONTENT_TABLES.items():
         statements.append(
@@ -287,21 +285,29 @@ def read_partition(conn: duckdb.DuckDBPyConnection, table: str, partition_date: 
     ).pl()
 
 
+def _append_day(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    partition_date: date,
+    run_id: str,
+    frame: pl.DataFrame,
+    key: tuple[str, ...],
+) -> int:
+    """Append a day's rows of a `raw.*` log stamped with the day and the run, once per `key`."""
+    rows = conform(frame, DAY_LOGS[table], f"raw.{table}").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    )
+    with _registered(conn, rows) as source, _transaction(conn):
+        return _insert_new(conn, f"raw.{table}", source, "f.*, now() as loaded_at", key)
+
+
 def load_discovered(
     conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
 ) -> int:
     """Append the day's discovered URLs, one row per (partition_date, url, source_url); returns rows added."""
-    rows = conform(frame, DISCOVERED_URLS, "raw.discovered_urls").with_columns(
-        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    return _append_day(
+        conn, "discovered_urls", partition_date, run_id, frame, ("partition_date", "url", "source_url")
     )
-    with _registered(conn, rows) as source, _transaction(conn):
-        return _insert_new(
-            conn,
-            "raw.discovered_urls",
-            source,
-            "f.*, now() as loaded_at",
-            ("partition_date", "url", "source_url"),
-        )
 
 
 def load_discovery_errors(
@@ -309,17 +315,14 @@ def load_discovery_errors(
 ) -> int:
     """Append the sources that could not be read, one row per (partition_date, run_id, site, source_url):
     each run's failures stay, so the funnel can count the day's and the operator see when they began."""
-    rows = conform(frame, DISCOVERY_ERRORS, "raw.discovery_errors").with_columns(
-        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    return _append_day(
+        conn,
+        "discovery_errors",
+        partition_date,
+        run_id,
+        frame,
+        ("partition_date", "run_id", "site", "source_url"),
     )
-    with _registered(conn, rows) as source, _transaction(conn):
-        return _insert_new(
-            conn,
-            "raw.discovery_errors",
-            source,
-            "f.*, now() as loaded_at",
-            ("partition_date", "run_id", "site", "source_url"),
-        )
 
 
 def load_fetch_log(

@@ -95,6 +95,7 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
     }
     expected = {f"work.{name}" for name in warehouse.WORK_TABLES} | {
         "raw.discovered_urls",
+        "raw.discovery_errors",
         "raw.fetch_log",
         "raw.pages",
         "raw.articles",
@@ -318,3 +319,20 @@ def test_records_frame_loads_fetch_attempts_straight_from_the_records(conn, coun
     assert frame.schema == warehouse.FETCH_ATTEMPTS
     assert warehouse.load_fetch_log(conn, DAY_1, "r", frame) == count
     assert rows_of(conn, "raw.pages") == count
+
+
+def test_discovery_errors_are_kept_once_per_run_and_source(conn):
+    warehouse.ensure_schema(conn)
+    errors = pl.DataFrame(
+        {
+            "site": ["a", "a"],
+            "source_url": ["http://a/feed", "http://a/feed"],
+            "message": ["timeout", "timeout"],
+        }
+    )
+    day = date(2025, 1, 2)
+    assert warehouse.load_discovery_errors(conn, day, "run-1", errors) == 1
+    assert warehouse.load_discovery_errors(conn, day, "run-1", errors) == 0  # the same run loaded again
+    assert (
+        warehouse.load_discovery_errors(conn, day, "run-2", errors) == 1
+    )  # the next run's failure is its own
