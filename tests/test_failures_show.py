@@ -19,6 +19,8 @@ from etl.sample_site.server import serve_sample_site, sites_yaml
 from tests.conftest import run_akhbar
 
 DAY_1, DAY_2, DAY_3 = "2024-10-28", "2024-10-29", "2024-10-30"
+# three runs in the first test's setup: as test_operations' longest, more than the default cap on a shared machine
+pytestmark = pytest.mark.timeout(1800)
 
 
 def _unreachable_base() -> str:
