@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # (asset, metadata key, label) of the per-stage summary
 SUMMARY = (
     ("raw/discovered_urls", "discovered", "discovered"),
+    ("raw/discovered_urls", "source_errors", "discovery errors"),
     ("raw/fetch_log", "fetched", "fetched"),
     ("raw/fetch_log", "not_modified", "not modified"),
     ("raw/fetch_log", "failed", "failed"),
@@ -74,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="last runs, failures by reason, freshness of the marts")
     status.add_argument("--home", type=Path, default=Path("data"))
 
+    sql = commands.add_parser(
+        "sql", help="query the published copy read-only (search loaded); a prompt when no query is given"
+    )
+    sql.add_argument("query", nargs="?", help="SQL to run (default: read standard input, or a prompt)")
+    sql.add_argument("--file", "-f", type=Path, help="a file of SQL to run")
+    sql.add_argument("--home", type=Path, default=Path("data"))
+
     demo = commands.add_parser("demo", help="serve the bundled sample site on loopback and run the pipeline")
     demo.add_argument("--date", type=_day, default=date.today().isoformat())
     # a fixed port keeps the sample site's URLs, and so its article ids, the same from one demo to the next
@@ -87,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(
-                args.sites, args.home, [args.date], from_archive=args.from_archive, executor=args.executor
+                args.sites,
+                args.home,
+                [args.date],
+                from_archive=args.from_archive,
+                executor=args.executor,
+                verbose=args.verbose,
             )
         if args.command == "backfill":
             days = _days(args.start, args.end)
@@ -103,10 +116,19 @@ def main(argv: list[str] | None = None) -> int:
             from etl.status import print_status
 
             return print_status(args.home)
+        if args.command == "sql":
+            from etl.sql_shell import run_sql
+
+            return run_sql(args.home, args.query, args.file)
         if args.command == "demo":
             return _demo(args.home, args.date, args.port, args.executor, args.verbose)
     except (SitesFileError, UsageError, HomeBusyError) as error:
         print(f"akhbar: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        # a read-only or full disk, a missing folder: the operator's to fix, and a traceback would hide it
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"akhbar: {where}{error.strerror or error}", file=sys.stderr)
         return 2
     return 2
 
@@ -134,7 +156,7 @@ def _run(
     load_sites(sites_file)  # a bad sites file stops here with one line, before Dagster starts
     home = Home(home_dir)
     home.activate(sites_file)
-    failed = 0
+    failed = []
     # one run per home at a time: a second one exits at once (HomeBusyError) rather than queue on the pool's slot
     with hold_run_lock(home.run_lock):
         _recover_abandoned_runs()
@@ -142,8 +164,11 @@ def _run(
             print(f"akhbar: running {day}{' from the archive' if from_archive else ''} ...", flush=True)
             outcome = run_partition(day, from_archive=from_archive, executor=executor, verbose=verbose)
             _print_summary(day, outcome)
-            failed += not outcome.success
+            if not outcome.success:
+                failed.append(f"{day}: {outcome.failed_steps[0] if outcome.failed_steps else 'failed'}")
     _print_where(home)
+    for line in failed:
+        print(f"akhbar: {line}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -179,12 +204,23 @@ def _print_summary(day: str, outcome: RunOutcome) -> None:
 
 
 def _print_where(home: Home) -> None:
+    # the `akhbar` of this environment, which a fresh machine has (the PyPI duckdb package has no `duckdb`)
+    akhbar = Path(sys.executable).with_name("akhbar")
+    command = _shell_path(akhbar) if akhbar.exists() else "akhbar"
     print(
         f"\nwarehouse: {home.warehouse}\npublished (read-only, for analysts): {home.published}\n"
-        f'query it:  duckdb -readonly {home.published} "select title, published_at from marts.articles"\n'
-        f"      or:  python -c \"import duckdb; print(duckdb.connect('{home.published}', read_only=True)"
-        f".sql('select site, count(*) from marts.articles group by site'))\""
+        f'query it:  {command} sql --home {_shell_path(home.root)} "select title, published_at from marts.articles"\n'
+        f"search it: {command} sql --home {_shell_path(home.root)} \"select * from search.match('words')\""
     )
+
+
+def _shell_path(path: Path) -> str:
+    """`path` relative to the working folder when it is inside it, as an operator would type it."""
+    resolved = path.absolute()
+    try:
+        return str(resolved.relative_to(Path.cwd()))
+    except ValueError:
+        return str(resolved)
 
 
 def _demo(home_dir: Path, day: str, port: int, executor: str, verbose: bool) -> int:

@@ -13,12 +13,27 @@ from etl.lib.home import Home
 
 _QUERIES = {
     "Latest days": """
-        select partition_date as day, count(*) filter (where is_final) as pages,
-               count(*) filter (where is_final and outcome = 'ok') as ok,
-               count(*) filter (where is_final and outcome = 'not_modified') as not_modified,
-               count(*) filter (where is_final and outcome not in ('ok', 'not_modified')) as failed,
-               max(fetched_at) as last_fetch
-        from raw.fetch_log group by 1 order by 1 desc limit 7""",
+        with fetches as (
+            select partition_date as day, count(*) filter (where is_final) as pages,
+                   count(*) filter (where is_final and outcome = 'ok') as ok,
+                   count(*) filter (where is_final and outcome = 'not_modified') as not_modified,
+                   count(*) filter (where is_final and outcome not in ('ok', 'not_modified')) as failed,
+                   max(fetched_at) as last_fetch
+            from raw.fetch_log group by 1
+        ),
+        sources as (
+            select partition_date as day, count(distinct (site, source_url)) as failed_sources
+            from raw.discovery_errors group by 1
+        )
+        select day, coalesce(failed_sources, 0) as failed_sources, coalesce(pages, 0) as pages,
+               coalesce(ok, 0) as ok, coalesce(not_modified, 0) as not_modified, coalesce(failed, 0) as failed,
+               last_fetch
+        from fetches full join sources using (day) order by day desc limit 7""",
+    "Sources that could not be read on the last day": """
+        select site, source_url, any_value(message) as error
+        from raw.discovery_errors
+        where partition_date = (select max(partition_date) from raw.discovery_errors)
+        group by 1, 2 order by 1, 2""",
     "Failures of the last day, by site and reason": """
         select site, outcome, count(*) as pages, any_value(error) as example
         from raw.fetch_log
@@ -40,12 +55,17 @@ _QUERIES = {
 
 
 def print_status(home_dir: Path) -> int:
-    """Print the status tables from the published copy, which never waits on a running pipeline."""
+    """Print the status tables from the warehouse, where every run records its failures even when it loads
+    nothing (the published copy is refreshed only by runs that get as far as publishing); from the published
+    copy while a running pipeline holds the warehouse."""
     home = Home(home_dir)
-    if not home.published.exists():
-        print(f"akhbar: no published warehouse in {home.root} yet: run `akhbar run` or `akhbar demo` first")
+    source = _open(home)
+    if source is None:
+        print(f"akhbar: no warehouse in {home.root} yet: run `akhbar run` or `akhbar demo` first")
         return 1
-    with duckdb.connect(str(home.published), read_only=True) as conn:
+    conn, what = source
+    print(f"from {what}")
+    with conn:
         for title, query in _QUERIES.items():
             print(f"\n{title}")
             try:
@@ -54,6 +74,19 @@ def print_status(home_dir: Path) -> int:
                 print(f"  (unavailable: {str(error).splitlines()[0]})")
     _print_runs(home)
     return 0
+
+
+def _open(home: Home) -> tuple[duckdb.DuckDBPyConnection, str] | None:
+    if home.warehouse.exists():
+        try:
+            return duckdb.connect(str(home.warehouse), read_only=True), f"the warehouse {home.warehouse}"
+        except duckdb.IOException:
+            pass  # a running pipeline holds it: DuckDB has one writer and no reader beside it in another process
+    if home.published.exists():
+        taken = datetime.fromtimestamp(home.published.stat().st_mtime).isoformat(timespec="seconds")
+        note = f"the published copy {home.published} of {taken} (a run holds the warehouse)"
+        return duckdb.connect(str(home.published), read_only=True), note
+    return None
 
 
 def _print_runs(home: Home) -> None:

@@ -1,9 +1,8 @@
--- Full-text search (Arabic stemmer): the articles that best match "المحادثات" (talks).
-select article_id, site, title, score
-from (
-    select *, fts_marts_articles.match_bm25(article_id, 'المحادثات') as score
-    from marts.articles
-)
-where score is not null
-order by score desc
+-- Full-text search for "المحادثات" (talks): the word, its bare form محادثات and its prefixed forms (بالمحادثات,
+-- للمحادثة) all meet. `search.match` lives in the published copy: any read-only connection can run this, with
+-- no extension to load.
+select articles.article_id, articles.site, articles.title, matches.score
+from search.match('المحادثات') as matches
+join marts.articles as articles on articles.article_id = matches.article_id
+order by matches.score desc, articles.article_id
 limit 20

@@ -177,6 +177,14 @@ async def _discover_all(
     return [row for run in runs for row in run.found], [error for run in runs for error in run.errors]
 
 
+def discovery_failed_everywhere(
+    sites: SitesFile, found: list[DiscoveredUrl], errors: list[DiscoveryError]
+) -> bool:
+    """True when no URL came from anywhere and every site has a failed source: a day with nothing to go on
+    (the network down, a typo in every address), as opposed to sites that merely announced nothing new."""
+    return not found and {error.site for error in errors} >= {site.name for site in sites.sites}
+
+
 def discover(
     sites: SitesFile, *, settings: FetchSettings | None = None, since: datetime | None = None
 ) -> tuple[list[DiscoveredUrl], list[DiscoveryError]]:

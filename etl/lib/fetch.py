@@ -343,11 +343,12 @@ class Fetcher:
         if final.outcome in ("blocked_private", "invalid_url", "too_large"):
             # the page fetch reports the address itself; an oversized robots.txt is ignored like Google does
             return RobotsRules.allow_all(origin)
-        reason = f"robots.txt unavailable ({final.outcome}: {final.error})"
         if final.outcome in ("timeout", "connection_error"):
             # the host itself is unreachable: say so, rather than blame robots.txt
-            return RobotsRules.deny_everything(origin, reason, outcome=final.outcome)
-        return RobotsRules.deny_everything(origin, reason)
+            return RobotsRules.deny_everything(
+                origin, f"host unreachable: {final.error}", outcome=final.outcome
+            )
+        return RobotsRules.deny_everything(origin, f"robots.txt unavailable ({final.outcome}: {final.error})")
 
     async def fetch(
         self,

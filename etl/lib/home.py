@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+# A run writes its raw archive, the warehouse, Dagster's event log and dbt's artifacts here; below this, it
+# would fail part-way (SQLite's "disk I/O error" deep in Dagster) instead of before it starts.
+MIN_FREE_BYTES = 64 * 2**20
 
 # the instance settings shipped at the repository root (etl/lib/home.py -> ../../dagster.yaml)
 DAGSTER_YAML = Path(__file__).resolve().parents[2] / "dagster.yaml"
@@ -48,8 +54,11 @@ class Home:
         return self.root / "dbt"
 
     def activate(self, sites_file: Path) -> None:
-        """Point the resources (through their environment variables) and Dagster's instance at this home."""
+        """Point the resources (through their environment variables) and Dagster's instance at this home.
+
+        Raises `OSError` naming the home when it cannot be written or its disk is nearly full."""
         self.root.mkdir(parents=True, exist_ok=True)
+        self._check_writable()
         self.dagster.mkdir(exist_ok=True)
         if not (self.dagster / "dagster.yaml").exists():
             shutil.copy(DAGSTER_YAML, self.dagster / "dagster.yaml")
@@ -62,3 +71,15 @@ class Home:
                 "DAGSTER_HOME": str(self.dagster.resolve()),
             }
         )
+
+    def _check_writable(self) -> None:
+        probe = self.root / f".write-test-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")  # a read-only mount or a folder of someone else's fails here
+        probe.unlink()
+        free = shutil.disk_usage(self.root).free
+        if free < MIN_FREE_BYTES:
+            raise OSError(
+                errno.ENOSPC,
+                f"disk nearly full: {free // 2**20} MB free, a run needs at least {MIN_FREE_BYTES // 2**20} MB",
+                str(self.root),
+            )

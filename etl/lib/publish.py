@@ -1,7 +1,8 @@
 """The analysts' copy of the warehouse: a read-only DuckDB file that each successful run swaps in atomically.
 
 Runs write `warehouse.duckdb`; analysts open `published.duckdb` read-only. `publish` builds the next copy in a
-temporary file beside the published one (tables of the `marts`, `raw` and `quarantine` schemas, plus the full-text index)
+temporary file beside the published one (tables of the `marts`, `raw` and `quarantine` schemas with their
+comments, the search schema of `etl.lib.search`, and `published_schemas`, which says which schemas are stable)
 and renames it over the published file. The rename is atomic, and a connection opened before it keeps reading
 the file it opened (the old inode lives until its last reader closes), so an analyst never waits on a run and
 never sees half of one.
@@ -17,10 +18,21 @@ import duckdb
 import duckdb_extension_fts  # an empty package: only a folder holding the extension binary
 import polars as pl
 
-PUBLISHED_SCHEMAS = ("marts", "raw", "quarantine")
-SEARCH_TABLE = "marts.articles"
-# `create_fts_index` names its schema after the table: fts_<schema>_<table>
-SEARCH_SCHEMA = "fts_marts_articles"
+from etl.lib import search
+
+# the schemas the copy holds, whether analysts may build on them, and what they are for
+PUBLISHED_SCHEMAS = {
+    "marts": ("stable", "the analysts' contract: articles, images, related links, revisions, site funnel"),
+    search.SCHEMA: (
+        "stable",
+        "search.match(words): article_id and BM25 score of the articles matching words",
+    ),
+    "raw": ("internal", "the pipeline's loaded rows and fetch log, as stages wrote them; may change"),
+    "quarantine": ("internal", "rows that failed a critical expectation, with what they failed; may change"),
+    search.INDEX_SCHEMA: ("internal", "the full-text index behind search.match"),
+}
+COPIED_SCHEMAS = ("marts", "raw", "quarantine")
+SEARCH_INDEX_SCHEMA = search.INDEX_SCHEMA
 # the next published copy, attached to the warehouse's connection while it is built
 _BUILD = "published_build"
 # the published copy, attached read-only to the warehouse's connection to compare the two
@@ -62,7 +74,7 @@ def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[st
         where table_catalog = ? and table_type = 'BASE TABLE' and table_schema in ?
         order by table_schema, table_name
         """,
-        [catalog, list(PUBLISHED_SCHEMAS)],
+        [catalog, list(COPIED_SCHEMAS)],
     ).fetchall()
 
 
@@ -137,6 +149,7 @@ def _build_copy(conn: duckdb.DuckDBPyConnection, staging_path: Path) -> None:
     try:
         _copy_tables(conn, catalog)
         _build_search_index(conn)
+        _describe_schemas(conn)
         conn.execute(f"checkpoint {_BUILD}")
     finally:
         conn.execute(f"use {_sql_identifier(catalog)}")
@@ -155,10 +168,46 @@ def _copy_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
             conn.execute(
                 f'create table {_BUILD}.{schema}."{table}" as select * from {_sql_identifier(catalog)}.{schema}."{table}"'
             )
+        _copy_comments(conn, catalog)
     except BaseException:
         conn.execute("rollback")
         raise
     conn.execute("commit")
+
+
+def _copy_comments(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """The descriptions dbt persists on the marts (`persist_docs`), so `describe`, the DuckDB CLI or DBeaver
+    show them in the copy too: `create table as` copies the rows, not the comments."""
+    for schema, table, comment in conn.execute(
+        "select schema_name, table_name, comment from duckdb_tables() "
+        "where database_name = ? and schema_name in ? and comment is not null",
+        [catalog, list(COPIED_SCHEMAS)],
+    ).fetchall():
+        conn.execute(f'comment on table {_BUILD}.{schema}."{table}" is {_sql_string(comment)}')
+    for schema, table, column, comment in conn.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where database_name = ? and schema_name in ? and comment is not null",
+        [catalog, list(COPIED_SCHEMAS)],
+    ).fetchall():
+        conn.execute(
+            f'comment on column {_BUILD}.{schema}."{table}".{_sql_identifier(column)} is {_sql_string(comment)}'
+        )
+
+
+def _describe_schemas(conn: duckdb.DuckDBPyConnection) -> None:
+    # DuckDB has no comments on schemas: a table in the default schema says it instead
+    conn.execute(
+        f"create table {_BUILD}.main.published_schemas "
+        "(schema_name varchar, stability varchar, description varchar)"
+    )
+    conn.executemany(
+        f"insert into {_BUILD}.main.published_schemas values (?, ?, ?)",
+        [(name, stability, what) for name, (stability, what) in PUBLISHED_SCHEMAS.items()],
+    )
+    conn.execute(
+        f"comment on table {_BUILD}.main.published_schemas is "
+        "'Which schemas of this copy are stable (build on them) and which internal (may change).'"
+    )
 
 
 def _build_search_index(conn: duckdb.DuckDBPyConnection) -> None:
@@ -178,10 +227,7 @@ def _build_search_index(conn: duckdb.DuckDBPyConnection) -> None:
     threads = conn.sql("select current_setting('threads')").fetchone()[0]
     conn.execute("set threads = 1")
     try:
-        conn.execute(
-            f"pragma create_fts_index('{SEARCH_TABLE}', 'article_id', 'title', 'body_text', "
-            "stemmer = 'arabic', stopwords = 'none', overwrite = 1)"
-        )
+        search.build_search(conn, _BUILD)
     finally:
         conn.execute(f"set threads = {int(threads)}")
 
@@ -194,16 +240,13 @@ def connect_published(published_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def search_articles(conn: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> pl.DataFrame:
-    """Articles whose title or body match `query` (Arabic-stemmed BM25), best first."""
+    """Articles whose title or body match `query` (BM25 over Arabic-normalized words), best first."""
     return conn.execute(
         f"""
-        select article_id, site, title, published_at, score
-        from (
-            select *, {SEARCH_SCHEMA}.match_bm25(article_id, ?) as score
-            from {SEARCH_TABLE}
-        )
-        where score is not null
-        order by score desc, article_id
+        select articles.article_id, articles.site, articles.title, articles.published_at, matches.score
+        from {search.SCHEMA}.match(?) as matches
+        join marts.articles as articles on articles.article_id = matches.article_id
+        order by matches.score desc, articles.article_id
         limit ?
         """,
         [query, limit],

@@ -45,6 +45,7 @@ from typing import Any
 
 import polars as pl
 
+from etl.lib.data_docs import render_data_docs
 from etl.lib.frames import conform
 from etl.lib.normalize import NormalizedBatch
 from etl.lib.plausible import FUTURE_TOLERANCE, MIN_TIMESTAMP
@@ -98,10 +99,10 @@ def _rule(expectation: dict[str, Any]) -> str:
 
 
 def _context(docs_dir: Path | None) -> Any:
-    """An in-memory GX context; with `docs_dir`, a Data Docs site there and its validation results kept on disk.
+    """An in-memory GX context; with `docs_dir`, its validation results kept on disk there.
 
-    The results live in `docs_dir/.results` (one file per table and run), so the site lists every run, not
-    only the last, and concurrent runs write distinct files.
+    The results live in `docs_dir/.results` (one file per table and run), so the Data Docs page
+    (`etl.lib.data_docs`) lists every run, not only the last, and concurrent runs write distinct files.
     """
     import great_expectations as gx  # a heavy import, paid only by the code that validates
     from great_expectations.data_context.types.base import (
@@ -112,7 +113,6 @@ def _context(docs_dir: Path | None) -> Any:
 
     defaults = InMemoryStoreBackendDefaults()
     stores = dict(defaults.stores)
-    sites = {}
     if docs_dir is not None:
         stores[defaults.validation_results_store_name] = {
             "class_name": "ValidationResultsStore",
@@ -121,12 +121,6 @@ def _context(docs_dir: Path | None) -> Any:
                 "base_directory": str(docs_dir / RESULTS_DIR),
             },
         }
-        sites["local_site"] = {
-            "class_name": "SiteBuilder",
-            "show_how_to_buttons": False,
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        }
     config = DataContextConfig(
         stores=stores,
         expectations_store_name=defaults.expectations_store_name,
@@ -134,7 +128,8 @@ def _context(docs_dir: Path | None) -> Any:
         checkpoint_store_name=defaults.checkpoint_store_name,
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
-        data_docs_sites=sites,
+        # GX's own site loads its style and scripts from CDNs: offline it is an empty page
+        data_docs_sites={},
     )
     return gx.get_context(project_config=config, mode="ephemeral")
 
@@ -408,9 +403,5 @@ def validate_batch(
             passed_article_ids=articles.passed["article_id"],
         )
     if docs_dir is not None:
-        # render this run's pages only; the index lists every run whose results are kept
-        this_run = [
-            key for key in context.validation_results_store.list_keys() if key.run_id.run_name == run_id
-        ]
-        context.build_data_docs(resource_identifiers=this_run)
+        render_data_docs(list(TABLES), docs_dir / RESULTS_DIR, docs_dir / "index.html")
     return outcome

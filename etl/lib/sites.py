@@ -96,7 +96,8 @@ class SitesFile(BaseModel):
     user_agent: str = "Akhbar/0.1 (+https://github.com/akhbar-news/akhbar)"
     contact_url: str | None = None  # appended to the User-Agent so site operators can reach us
     start_date: date | None = None  # the first day collected: the UI's daily partitions begin there
-    sites: list[SiteConfig]
+    # an empty list would run the whole pipeline on nothing and report success
+    sites: list[SiteConfig] = Field(min_length=1)
     profiles: dict[str, SiteProfile] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -39,6 +39,9 @@ DISCOVERED_URLS = pl.Schema(
     }
 )
 
+# a feed, sitemap, homepage or listed URL that could not be read, as `DiscoveryError` describes it
+DISCOVERY_ERRORS = pl.Schema({"site": pl.String, "source_url": pl.String, "message": pl.String})
+
 FETCH_ATTEMPTS = pl.Schema(
     {
         "url": pl.String,
@@ -62,6 +65,13 @@ FETCH_ATTEMPTS = pl.Schema(
         "fetched_at": schema.UTC_TIMESTAMP,
     }
 )
+
+# Append-only logs of what each run saw, stamped with the day and the run: name -> contract
+DAY_LOGS: dict[str, pl.Schema] = {
+    "discovered_urls": DISCOVERED_URLS,
+    "discovery_errors": DISCOVERY_ERRORS,
+    "fetch_log": FETCH_ATTEMPTS,
+}
 
 # Scratch tables: name -> contract. Each is replaced one `partition_date` at a time.
 WORK_TABLES: dict[str, pl.Schema] = {
@@ -161,8 +171,8 @@ def _contract_tables() -> dict[str, list[str]]:
     """Every table made from a column contract, with its column definitions (`name type`) in order."""
     tables = {f"work.{name}": _column_definitions(columns) for name, columns in WORK_TABLES.items()}
     loaded = ["partition_date date", "run_id varchar", "loaded_at timestamptz"]
-    tables["raw.discovered_urls"] = _column_definitions(DISCOVERED_URLS, loaded)
-    tables["raw.fetch_log"] = _column_definitions(FETCH_ATTEMPTS, loaded)
+    for name, columns in DAY_LOGS.items():
+        tables[f"raw.{name}"] = _column_definitions(columns, loaded)
     for name, (columns, _key) in CONTENT_TABLES.items():
         tables[f"raw.{name}"] = _column_definitions(columns, ["run_id varchar", "loaded_at timestamptz"])
         tables[f"quarantine.{name}"] = _column_definitions(
@@ -294,21 +304,44 @@ def read_partition(conn: duckdb.DuckDBPyConnection, table: str, partition_date: 
     ).pl()
 
 
+def _append_day(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    partition_date: date,
+    run_id: str,
+    frame: pl.DataFrame,
+    key: tuple[str, ...],
+) -> int:
+    """Append a day's rows of a `raw.*` log stamped with the day and the run, once per `key`."""
+    rows = conform(frame, DAY_LOGS[table], f"raw.{table}").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    )
+    with _registered(conn, rows) as source, _transaction(conn):
+        return _insert_new(conn, f"raw.{table}", source, "f.*, now() as loaded_at", key)
+
+
 def load_discovered(
     conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
 ) -> int:
     """Append the day's discovered URLs, one row per (partition_date, url, source_url); returns rows added."""
-    rows = conform(frame, DISCOVERED_URLS, "raw.discovered_urls").with_columns(
-        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    return _append_day(
+        conn, "discovered_urls", partition_date, run_id, frame, ("partition_date", "url", "source_url")
     )
-    with _registered(conn, rows) as source, _transaction(conn):
-        return _insert_new(
-            conn,
-            "raw.discovered_urls",
-            source,
-            "f.*, now() as loaded_at",
-            ("partition_date", "url", "source_url"),
-        )
+
+
+def load_discovery_errors(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append the sources that could not be read, one row per (partition_date, run_id, site, source_url):
+    each run's failures stay, so the funnel can count the day's and the operator see when they began."""
+    return _append_day(
+        conn,
+        "discovery_errors",
+        partition_date,
+        run_id,
+        frame,
+        ("partition_date", "run_id", "site", "source_url"),
+    )
 
 
 def load_fetch_log(

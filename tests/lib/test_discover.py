@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.lib.discover import URL_LIST_SOURCE, discover
+from etl.lib.discover import URL_LIST_SOURCE, discover, discovery_failed_everywhere
 from etl.lib.feeds import FeedError, feed_links, parse_feed, parse_localized_rfc822
 from etl.lib.fetch import FetchSettings
 from etl.lib.safexml import UnsafeXmlError, parse_w3c_datetime
@@ -357,3 +357,34 @@ def test_parsers_fail_only_with_their_own_errors(text, raw):
         ):
             with contextlib.suppress(errors):
                 parse(body, "https://x.org/source")
+
+
+def _unreachable_url(path: str) -> str:
+    """A loopback URL on a port that was just free: nothing listens there, so connecting is refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}{path}"
+
+
+def test_an_unreachable_feed_is_reported_as_unreachable_not_as_robots_txt():
+    sites = SitesFile(allow_private_networks=True, sites=[{
+        "name": "down", "feeds": [_unreachable_url("/feed")], "delay_seconds": 0}])  # fmt: skip
+    settings = FetchSettings(allow_private_networks=True, max_attempts=1)
+    found, [error] = discover(sites, settings=settings)
+    assert found == []
+    assert error.message.startswith("connection_error: host unreachable")
+    assert "robots" not in error.message
+
+
+def test_discovery_failed_everywhere_only_when_no_site_read_anything():
+    with LoopbackServer(_site_routes()) as server:
+        up = {"name": "up", "feeds": [server.url("/feed")], "delay_seconds": 0}
+        down = {"name": "down", "feeds": [_unreachable_url("/feed")], "delay_seconds": 0}
+        settings = FetchSettings(allow_private_networks=True, max_attempts=1)
+        for configured, expected in (([up, down], False), ([down], True)):
+            sites = SitesFile(allow_private_networks=True, sites=configured)
+            found, errors = discover(sites, settings=settings)
+            assert discovery_failed_everywhere(sites, found, errors) is expected

@@ -1,7 +1,9 @@
 """validate_batch: real GX validation; good rows pass, broken rows sit in quarantine with their reasons."""
 
 import json
+import re
 import shutil
+import subprocess
 from datetime import UTC, date, datetime
 
 import polars as pl
@@ -188,19 +190,34 @@ def test_warnings_never_block(broken_result):
     assert results["raw_images"].warnings == []  # 3 of 4 credits filled: above the 50% floor
 
 
-def test_data_docs_are_built_where_asked_and_list_every_run(broken_result):
+def test_data_docs_are_one_self_contained_page_listing_every_suite_and_run(broken_result):
     _, docs = broken_result
     validate_batch(broken_batch(), run_id="run-43", docs_dir=docs)
     index = (docs / "index.html").read_text(encoding="utf-8")
     assert "run-42" in index and "run-43" in index
     for table in TABLES:
-        assert {
-            path.relative_to(docs / "validations" / table).parts[0]
-            for path in (docs / "validations" / table).rglob("*.html")
-        } == {
-            "run-42",
-            "run-43",
-        }
+        assert f'href="#suite-{table}"' in index
+    # every link resolves within the page, and nothing is loaded from anywhere else
+    targets = set(re.findall(r'id="([^"]+)"', index))
+    assert set(re.findall(r'href="#([^"]+)"', index)) <= targets
+    assert not re.findall(r'(?:src|href)="(?!#)', index)
+    assert "expect_column_values_to_not_be_null" in index and "rows unexpected" in index
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="`make test` installs Debian's chromium")
+def test_a_browser_with_no_network_shows_the_suites_on_the_data_docs_index(broken_result):
+    from etl.ui import CHROMIUM_FLAGS
+
+    _, docs = broken_result
+    browser = [shutil.which("chromium"), *CHROMIUM_FLAGS, "--dump-dom", (docs / "index.html").as_uri()]
+    # a network namespace of its own has no interface but loopback: the page must stand alone
+    isolated = ["unshare", "-rn", *browser]
+    if subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False).returncode == 0:
+        browser = isolated
+    rendered = subprocess.run(browser, capture_output=True, text=True, timeout=120, check=True).stdout
+    rows = re.findall(r'<tr><td><a href="#suite-(\w+)">', rendered)
+    assert rows == list(TABLES)
+    assert "failed" in rendered  # the broken batch's results are on the page
 
 
 def test_a_clean_batch_passes_whole():

@@ -36,7 +36,11 @@ def test_a_good_file_parses_with_defaults_and_profile():
     [
         ("sites: [", "not valid YAML at line"),
         ("- just a list", "expected a mapping"),
-        ("sites: []\nextra_key: 1", "extra_key: Extra inputs are not permitted"),
+        (
+            "sites: [{name: a, urls: ['https://x.org/']}]\nextra_key: 1",
+            "extra_key: Extra inputs are not permitted",
+        ),
+        ("sites: []", "sites: List should have at least 1 item"),
         ("sites: [{name: Bad Name, feeds: ['https://x.org/f']}]", "sites.0.name"),
         (
             "sites: [{name: a, feeds: ['ftp://x.org/f']}]",

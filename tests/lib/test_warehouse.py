@@ -95,6 +95,7 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
     }
     expected = {f"work.{name}" for name in warehouse.WORK_TABLES} | {
         "raw.discovered_urls",
+        "raw.discovery_errors",
         "raw.fetch_log",
         "raw.pages",
         "raw.articles",
@@ -396,3 +397,20 @@ def test_a_home_of_the_previous_version_gains_the_new_tables_and_columns(conn):
         schema=schema.EXTRACTED_ARTICLES,
     )
     assert warehouse.replace_partition(conn, "work.extracted_articles", DAY_2, frame) == 1
+
+
+def test_discovery_errors_are_kept_once_per_run_and_source(conn):
+    warehouse.ensure_schema(conn)
+    errors = pl.DataFrame(
+        {
+            "site": ["a", "a"],
+            "source_url": ["http://a/feed", "http://a/feed"],
+            "message": ["timeout", "timeout"],
+        }
+    )
+    day = date(2025, 1, 2)
+    assert warehouse.load_discovery_errors(conn, day, "run-1", errors) == 1
+    assert warehouse.load_discovery_errors(conn, day, "run-1", errors) == 0  # the same run loaded again
+    assert (
+        warehouse.load_discovery_errors(conn, day, "run-2", errors) == 1
+    )  # the next run's failure is its own

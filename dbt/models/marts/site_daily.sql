@@ -13,6 +13,10 @@ with discovered_urls as (
     select * from {{ ref('stg_news__discovered_urls') }}
 ),
 
+discovery_errors as (
+    select * from {{ ref('stg_news__discovery_errors') }}
+),
+
 fetch_attempts as (
     select * from {{ ref('stg_news__fetch_attempts') }}
 ),
@@ -43,6 +47,8 @@ watermark as (
 touched_days as (
     select partition_date from discovered_urls where loaded_at >= (select watermark from watermark)
     union
+    select partition_date from discovery_errors where loaded_at >= (select watermark from watermark)
+    union
     select partition_date from fetch_attempts where loaded_at >= (select watermark from watermark)
     union
     select partition_date from articles where loaded_at >= (select watermark from watermark)
@@ -54,6 +60,10 @@ touched_days as (
 events as (
     select site, partition_date, 'discovered' as stage, url as item, null as outcome, loaded_at
     from discovered_urls
+    union all
+    -- a source that could not be read: a site that is down has only these, and still gets its row
+    select site, partition_date, 'source_failed', source_url, null, loaded_at
+    from discovery_errors
     union all
     select site, partition_date, 'attempted', requested_url, outcome, loaded_at
     from fetch_attempts
@@ -93,6 +103,7 @@ counted as (
         site,
         partition_date,
         count(distinct item) filter (where stage = 'discovered') as discovered_urls,
+        count(distinct item) filter (where stage = 'source_failed') as failed_sources,
         count(*) filter (where stage = 'attempted') as fetch_attempts,
         count(distinct item) filter (where stage = 'fetched') as fetched_urls,
         count(distinct item) filter (where stage = 'fetched' and outcome = 'ok') as fetched_ok_urls,
@@ -116,6 +127,7 @@ final as (
         coalesce(failures_by_outcome.failures, map()::map(varchar, bigint)) as failures_by_outcome,
         ---------- numerics
         counted.discovered_urls,
+        counted.failed_sources,
         counted.fetch_attempts,
         counted.fetched_urls,
         counted.fetched_ok_urls,

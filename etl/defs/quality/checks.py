@@ -1,12 +1,14 @@
-"""Extraction health per site: the asset check that catches a site redesign (GX and dbt tests live elsewhere)."""
+"""Per-site health checks: a redesign that empties a field, a site gone silent (GX and dbt tests live elsewhere)."""
 
 from datetime import timedelta
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from etl.defs.resources import AkhbarHome
 from etl.lib.frames import partition_day
 from etl.lib.health import HEALTH_FIELDS, field_shares, health_problems
+from etl.lib.site_activity import silent_sites
 
 HISTORY_DAYS = 14
 
@@ -39,4 +41,42 @@ def extraction_health(context: dg.AssetCheckExecutionContext, duckdb: DuckDBReso
                 }
             ),
         },
+    )
+
+
+@dg.asset_check(asset=dg.AssetKey(["raw", "discovered_urls"]), blocking=False)
+def raw_discovered_urls_no_silent_site(
+    context: dg.AssetCheckExecutionContext, akhbar: AkhbarHome, duckdb: DuckDBResource
+) -> dg.AssetCheckResult:
+    """Every site that announced pages the day before announces some today: silence means down or blocked."""
+    day = partition_day(context.run.tags["dagster/partition"])
+    days = {"before": day - timedelta(days=1), "day": day}
+    with duckdb.get_connection() as conn:
+        counts = conn.sql(
+            """
+            select site, count(distinct url) filter (where partition_date = $before),
+                   count(distinct url) filter (where partition_date = $day)
+            from raw.discovered_urls where partition_date in ($before, $day) group by site
+            """,
+            params=days,
+        ).fetchall()
+        errors = conn.sql(
+            """
+            select site, arg_min(source_url || ': ' || message, loaded_at)
+            from raw.discovery_errors where partition_date = $day group by site
+            """,
+            params={"day": day},
+        ).fetchall()
+    silent = silent_sites(
+        {site: (before, today) for site, before, today in counts},
+        [site.name for site in akhbar.sites().sites],
+        dict(errors),
+    )
+    for site in silent:
+        context.log.error(str(site))
+    return dg.AssetCheckResult(
+        passed=not silent,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(str(site) for site in silent) or "every site that announced pages still does",
+        metadata={"silent_sites": dg.MetadataValue.json([site.site for site in silent])},
     )

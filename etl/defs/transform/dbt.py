@@ -1,15 +1,19 @@
 """Every dbt model is a Dagster asset downstream of the raw tables; dbt tests become asset checks."""
 
+import contextlib
+import io
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run
+from etl.defs.progress import STAGE_SUMMARY, is_terse
 from etl.defs.resources import AkhbarHome
 from etl.defs.transform.project import dbt_project
 from etl.defs.transform.translator import AkhbarDbtTranslator
@@ -52,4 +56,43 @@ def news_dbt_models(
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
-    yield from dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve()).stream()
+    invocation = dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve())
+    if not is_terse(context.run.run_config):
+        yield from invocation.stream()
+        return
+    # dagster-dbt writes every line of dbt's log to stdout (about 190 a build): an operator's terminal gets
+    # one line, and dbt's own account of what failed when something does
+    log = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(log):
+            yield from invocation.stream()
+    except Exception:
+        for line in _failure_lines(log.getvalue()):
+            context.log.error(line)
+        raise
+    context.log.info(_summary(invocation), extra={STAGE_SUMMARY: True})
+
+
+def _summary(invocation: DbtCliInvocation) -> str:
+    """One line from `run_results.json`: how many models and tests ended how, and how long the build took."""
+    results = invocation.get_artifact("run_results.json")
+    statuses = Counter(result["status"] for result in results["results"])
+    counts = {
+        "ok": statuses["success"] + statuses["pass"],
+        "warn": statuses["warn"],
+        "error": statuses["error"] + statuses["fail"] + statuses["runtime error"],
+        "skip": statuses["skipped"],
+    }
+    elapsed = results.get("elapsed_time") or 0.0
+    return (
+        f"dbt build: {len(results['results'])} models and tests, "
+        + ", ".join(f"{label} {count}" for label, count in counts.items())
+        + f" ({elapsed:.1f}s)"
+    )
+
+
+def _failure_lines(log: str) -> list[str]:
+    """dbt's report of what failed: the lines after its "Completed with N errors" (or its last lines)."""
+    lines = [line for line in log.splitlines() if line.strip()]
+    start = next((n for n, line in enumerate(lines) if line.startswith("Completed with")), len(lines) - 20)
+    return lines[max(start, 0) :][:40]
