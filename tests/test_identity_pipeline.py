@@ -284,6 +284,25 @@ def test_a_zero_time_json_ld_date_gives_way_to_the_meta_tag_and_is_kept_as_rejec
         "source": "jsonld",
         "rule": "date_before_1990",
     } in (json.loads(rejected))
+    # and the analysts' field issues keep it as printed, with the rule and the stage that set it aside
+    with duckdb.connect(str(run["home"] / "warehouse.duckdb"), read_only=True) as conn:
+        issues = conn.execute(
+            "select i.field, i.value, i.rule, i.stage, i.source from quarantine.field_issues i "
+            "join raw.articles a using (article_id) where a.url = ?",
+            [run["base"] + path],
+        ).fetchall()
+    assert ("published_at", "0001-01-01T00:00:00Z", "date_before_1990", "extract", "jsonld") in issues
+
+
+def test_each_refused_canonical_is_a_field_issue_of_its_article(run):
+    with duckdb.connect(str(run["home"] / "warehouse.duckdb"), read_only=True) as conn:
+        refused = conn.execute(
+            "select a.url, i.rule from quarantine.field_issues i join raw.articles a using (article_id) "
+            "where i.field = 'canonical_url' and i.stage = 'extract'"
+        ).fetchall()
+    by_path = {url.removeprefix(run["base"]): rule for url, rule in refused}
+    assert by_path[ARTICLES["root_1"][0]] == by_path[ARTICLES["og_root"][0]] == "canonical_is_site_root"
+    assert by_path[ARTICLES["section_1"][0]] == "canonical_is_listing_page"
 
 
 def test_an_article_the_pruning_takes_is_read_from_the_whole_page(run):
