@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from etl.defs.ingest.discover import discovered_urls
+from etl.defs.ingest.discover import DISCOVERED, DISCOVERY_FAILURES, discovered_urls
 from etl.defs.ingest.fetch_extract import EXTRACTED, FETCH_LOG, PAGES, fetch_and_extract
 from etl.defs.resources import AkhbarHome, HttpClientResource, RawArchiveResource
 from etl.sample_site import expected
@@ -30,7 +30,10 @@ def test_a_retry_after_the_fetch_log_was_loaded_extracts_the_days_pages(
     assets = [discovered_urls, fetch_and_extract]
     # the first attempt got as far as loading the fetch log, then died before its extraction was stored
     first = dg.materialize(
-        assets, selection=[discovered_urls.key, FETCH_LOG, PAGES], partition_key=DAY, resources=resources
+        assets,
+        selection=[DISCOVERED, DISCOVERY_FAILURES, FETCH_LOG, PAGES],
+        partition_key=DAY,
+        resources=resources,
     )
     assert first.success
     served = len(sample_site.request_log)
