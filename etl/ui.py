@@ -193,7 +193,8 @@ def chromium_page() -> Iterator[_DevTools]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise RuntimeError("chromium is not installed (Debian package `chromium`; `make test` installs it)")
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium child processes may still write to the profile as it exits: its leftovers are no failure
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen(
             [
                 chromium,
