@@ -206,7 +206,7 @@ def test_data_docs_are_one_self_contained_page_listing_every_suite_and_run(broke
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="`make test` installs Debian's chromium")
 def test_a_browser_with_no_network_shows_the_suites_on_the_data_docs_index(broken_result):
-    from etl.ui import CHROMIUM_FLAGS
+    from tools.browser import CHROMIUM_FLAGS
 
     _, docs = broken_result
     browser = [shutil.which("chromium"), *CHROMIUM_FLAGS, "--dump-dom", (docs / "index.html").as_uri()]
