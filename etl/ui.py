@@ -43,19 +43,32 @@ def ui_environment(home_dir: Path, sites_file: Path, inherited: dict[str, str]) 
     return {**inherited, **home_environment(home, sites_file), FIRST_DAY_VARIABLE: start.isoformat()}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="The Dagster UI of a home.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    command = commands.add_parser("serve", help="`dagster dev` on the home (what `make ui` runs)")
+def add_home_arguments(command: argparse.ArgumentParser) -> None:
+    """`--home` and `--sites`, as every command on a home's UI takes them."""
     command.add_argument("--home", type=Path, default=Path("data"))
     command.add_argument("--sites", type=Path, help="the sites file (default: the home's demo-sites.yaml)")
-    command.add_argument("--port", type=int, default=3000)
-    args = parser.parse_args(argv)
+
+
+def readable_sites_file(args: argparse.Namespace, program: str) -> Path | None:
+    """The sites file the arguments name, or None once a one-line reason is printed."""
     sites_file = args.sites or args.home / "demo-sites.yaml"
     try:
         load_sites(sites_file)
     except SitesFileError as error:
-        print(f"ui: {error} (`make run` writes the demo's)", file=sys.stderr)
+        print(f"{program}: {error} (`make run` writes the demo's)", file=sys.stderr)
+        return None
+    return sites_file
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The Dagster UI of a home.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("serve", help="`dagster dev` on the home (what `make ui` runs)")
+    add_home_arguments(command)
+    command.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args(argv)
+    sites_file = readable_sites_file(args, "ui")
+    if sites_file is None:
         return 2
     serve(args.home, sites_file, args.port)
 

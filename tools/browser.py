@@ -18,7 +18,7 @@ from pathlib import Path
 
 from websockets.sync.client import ClientConnection, connect
 
-from etl.lib.sites import SitesFileError, load_sites
+from etl.ui import add_home_arguments, readable_sites_file
 from tools.running_ui import free_port, lineage_url, running_ui
 
 CHROMIUM_FLAGS = (
@@ -152,15 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Headless Chromium on a home's Dagster UI.")
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("screenshot", help="a PNG of the lineage page")
-    command.add_argument("--home", type=Path, default=Path("data"))
-    command.add_argument("--sites", type=Path, help="the sites file (default: the home's demo-sites.yaml)")
+    add_home_arguments(command)
     command.add_argument("--out", type=Path, default=Path("docs/lineage.png"))
     args = parser.parse_args(argv)
-    sites_file = args.sites or args.home / "demo-sites.yaml"
-    try:
-        load_sites(sites_file)
-    except SitesFileError as error:
-        print(f"browser: {error} (`make run` writes the demo's)", file=sys.stderr)
+    sites_file = readable_sites_file(args, "browser")
+    if sites_file is None:
         return 2
     port = free_port()
     launcher = [sys.executable, "-m", "etl.ui", "serve", "--home", str(args.home), "--sites", str(sites_file)]
