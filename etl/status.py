@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -92,8 +91,7 @@ def _open(home: Home) -> tuple[duckdb.DuckDBPyConnection, str] | None:
 def _print_runs(home: Home) -> None:
     if not home.dagster.exists():
         return
-    os.environ["DAGSTER_HOME"] = str(home.dagster.resolve())
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home.dagster)) as instance:
         records = instance.get_run_records(limit=5)
         print("\nLast runs")
         for record in records:

@@ -2,7 +2,7 @@
 
 import contextlib
 import io
-import os
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,13 +51,17 @@ def news_dbt_models(
             "no row loaded since the published copy was made: the marts are current, dbt build skipped"
         )
         return
-    # dbt runs in the project folder: give its profile the warehouse as an absolute path, so a relative
-    # DUCKDB_PATH (as a hand-set one may be) names the same file for dbt as for the DuckDB resource
-    os.environ["DUCKDB_PATH"] = str(Path(duckdb.database).resolve())
+    # dbt builds the warehouse the DuckDB resource opens (dbt/profiles.yml's `duckdb_path` var), as an absolute
+    # path since dbt runs in the project folder; a var reaches dbt's process and dagster-dbt's adapter alike
+    warehouse = {"duckdb_path": str(Path(duckdb.database).resolve())}
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
-    invocation = dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve())
+    invocation = dbt.cli(
+        ["build", "--vars", json.dumps(warehouse)],
+        context=context,
+        target_path=akhbar.layout.dbt_target.resolve(),
+    )
     events = stream_with_row_counts(invocation)
     if not is_terse(context.run.run_config):
         yield from events
