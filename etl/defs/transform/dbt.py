@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import json
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -56,7 +57,11 @@ def news_dbt_models(
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
-    invocation = dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve())
+    invocation = dbt.cli(
+        ["build", "--vars", json.dumps(partition_window_vars(context))],
+        context=context,
+        target_path=akhbar.layout.dbt_target.resolve(),
+    )
     if not is_terse(context.run.run_config):
         yield from invocation.stream()
         return
@@ -71,6 +76,13 @@ def news_dbt_models(
             context.log.error(line)
         raise
     context.log.info(_summary(invocation), extra={STAGE_SUMMARY: True})
+
+
+def partition_window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The partition's window as dbt vars (macros/run_window.sql): the incremental marts read that day's raw rows
+    only, and a backfill, one day per run, rebuilds each day's articles alone."""
+    window = context.partition_time_window
+    return {"min_date": window.start.isoformat(), "max_date": window.end.isoformat()}
 
 
 def _summary(invocation: DbtCliInvocation) -> str:
