@@ -3,10 +3,8 @@
 import contextlib
 import io
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -16,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.progress import STAGE_SUMMARY, is_terse
 from etl.defs.resources import AkhbarHome
-from etl.defs.transform.project import dbt_project
+from etl.defs.transform.project import dbt_project, point_dbt_at
 from etl.defs.transform.translator import AkhbarDbtTranslator
 from etl.lib.publish import is_current
 
@@ -51,9 +49,7 @@ def news_dbt_models(
             "no row loaded since the published copy was made: the marts are current, dbt build skipped"
         )
         return
-    # dbt runs in the project folder: give its profile the warehouse as an absolute path, so a relative
-    # DUCKDB_PATH (as a hand-set one may be) names the same file for dbt as for the DuckDB resource
-    os.environ["DUCKDB_PATH"] = str(Path(duckdb.database).resolve())
+    point_dbt_at(duckdb.database)
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.

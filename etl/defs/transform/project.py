@@ -1,5 +1,6 @@
 """The dbt project, its manifest parsed again under `dagster dev` when a model changed."""
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -49,3 +50,9 @@ def manifest_is_stale(project: DbtProject) -> bool:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_preparer = ManifestPreparer()
 dbt_preparer.prepare_if_dev(dbt_project)
+
+
+def point_dbt_at(warehouse: str) -> None:
+    """Give dbt's profile (`DUCKDB_PATH` in dbt/profiles.yml) the warehouse as an absolute path: dbt runs in the
+    project folder, where a relative path (as a hand-set one may be) would name another file."""
+    os.environ["DUCKDB_PATH"] = str(Path(warehouse).resolve())
