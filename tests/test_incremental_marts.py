@@ -37,6 +37,8 @@ from tests.test_dbt_project import (
     with_warehouse,
 )
 
+# a dozen dbt builds in one test: on a shared machine they outlast the default cap
+pytestmark = pytest.mark.timeout(1800)
 FIRST = date(2025, 3, 1)
 CONTENT = ("articles", "images", "related_links")
 # the marts built by article; site_daily is built by day, from every day loaded since its last build, so a build
