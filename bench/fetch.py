@@ -19,10 +19,10 @@ import tempfile
 import time
 from collections import Counter
 
-from etl.lib.archive import RawArchive
-from etl.lib.fetch import FetchSettings, fetch_pages
+from etl.lib.fetch.fetcher import FetchSettings, fetch_pages
 from etl.lib.records import FetchRequest
 from etl.lib.sites import SitesFile
+from etl.lib.warehouse.archive import RawArchive
 
 PARAGRAPH = "قالت مصادر دبلوماسية إن المحادثات بين الطرفين ستستأنف الأسبوع المقبل في العاصمة الرياض. "
 

@@ -46,7 +46,7 @@ from etl.defs.publish import published
 from etl.defs.resources import AkhbarHome
 from etl.defs.transform.dbt import news_dbt_models
 from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
-from etl.lib import publish, schema, warehouse
+from etl.lib import schema, warehouse
 from etl.lib.frames import conform
 from etl.lib.home import Home
 
@@ -401,7 +401,7 @@ def bench_size(articles: int, pages: int, out: Path) -> dict:
     DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
         ["build", "--quiet"], target_path=home.dbt_target.resolve(), raise_on_error=True
     ).wait()
-    publish.publish(home.warehouse, home.published)
+    warehouse.publish(home.warehouse, home.published)
     report["history_build_and_publish_s"] = round(time.perf_counter() - started, 1)
     report["stages"] = run_the_day(home, sites_file, the_days_pages(pages, articles))
     report["after_extraction_s"] = round(sum(stage["s"] for stage in report["stages"].values()), 2)

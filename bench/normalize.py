@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 import polars as pl
 
-from etl.lib.normalize import normalize_batch
-from etl.lib.quality import validate_batch
+from etl.lib.normalize.batch import normalize_batch
+from etl.lib.quality.validation import validate_batch
 from etl.lib.schema import EXTRACTED_ARTICLES, EXTRACTED_IMAGES, EXTRACTED_RELATED_LINKS
 
 PARAGRAPHS = [

@@ -24,7 +24,9 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from etl.lib import publish, schema, warehouse
+from etl.lib import schema
+from etl.lib.warehouse import load as warehouse
+from etl.lib.warehouse import published as publish
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt"

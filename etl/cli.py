@@ -224,7 +224,7 @@ def _shell_path(path: Path) -> str:
 
 
 def _demo(home_dir: Path, day: str, port: int, executor: str, verbose: bool) -> int:
-    from etl.sample_site.server import serve_sample_site, sites_yaml
+    from demo.server import serve_sample_site, sites_yaml
 
     home_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from etl.lib.home import Home
-from etl.lib.publish import connect_published
+from etl.lib.warehouse import connect_published
 
 _PROMPT, _MORE = "akhbar> ", "   ...> "
 _MAX_ROWS = 200

@@ -22,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def sample_site() -> Iterator:
-    from etl.sample_site.server import serve_sample_site
+    from demo.server import serve_sample_site
 
     with serve_sample_site() as site:
         yield site
@@ -30,7 +30,7 @@ def sample_site() -> Iterator:
 
 @pytest.fixture
 def sites_file(tmp_path: Path, sample_site) -> Path:
-    from etl.sample_site.server import sites_yaml
+    from demo.server import sites_yaml
 
     path = tmp_path / "sites.yaml"
     path.write_text(sites_yaml(sample_site.base_url), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The dbt project, built with `dbt build` on a real DuckDB file loaded through etl.lib.warehouse.
+"""The dbt project, built with `dbt build` on a real DuckDB file loaded through etl.lib.warehouse.load.
 
 Day 1 loads three articles that link to each other, a fetch log with retries and failures, discovered URLs and
 a quarantined row; day 2 rewrites one headline, re-fetches one article unchanged and confirms one with a 304.
@@ -16,7 +16,8 @@ import polars as pl
 import pytest
 from dbt.cli.main import dbtRunner
 
-from etl.lib import schema, warehouse
+from etl.lib import schema
+from etl.lib.warehouse import load as warehouse
 
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 DAY_1, DAY_2 = date(2025, 1, 1), date(2025, 1, 2)

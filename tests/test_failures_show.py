@@ -14,8 +14,8 @@ import duckdb
 import pytest
 import yaml
 
-from etl.sample_site import expected
-from etl.sample_site.server import serve_sample_site, sites_yaml
+from demo import expected
+from demo.server import serve_sample_site, sites_yaml
 from tests.conftest import run_akhbar
 
 DAY_1, DAY_2, DAY_3 = "2024-10-28", "2024-10-29", "2024-10-30"

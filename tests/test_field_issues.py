@@ -28,7 +28,7 @@ def _with_bad_fields(path: str, body: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def run_with_bad_fields(tmp_path_factory: pytest.TempPathFactory):
-    from etl.sample_site.server import serve_sample_site, sites_yaml
+    from demo.server import serve_sample_site, sites_yaml
 
     home = tmp_path_factory.mktemp("home")
     with serve_sample_site(transform=_with_bad_fields) as site:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import run_akhbar
-from tests.lib.hostile_server import LoopbackServer, page
+from tests.hostile_server import LoopbackServer, page
 
 DAY = "2024-10-28"
 

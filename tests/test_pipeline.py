@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.sample_site import expected
+from demo import expected
 from tests.conftest import run_akhbar
 
 DAY = "2024-10-28"
@@ -19,7 +19,7 @@ MARTS = ("articles", "images", "related_links")
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory: pytest.TempPathFactory):
     """One `akhbar run` over the sample site, then a second run of the same day."""
-    from etl.sample_site.server import serve_sample_site, sites_yaml
+    from demo.server import serve_sample_site, sites_yaml
 
     home = tmp_path_factory.mktemp("home")
     with serve_sample_site() as site:

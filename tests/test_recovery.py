@@ -16,8 +16,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from etl.sample_site import expected
-from etl.sample_site.server import SampleSite, serve_sample_site, sites_yaml
+from demo import expected
+from demo.server import SampleSite, serve_sample_site, sites_yaml
 from tests.conftest import REPO, akhbar_command, akhbar_env, run_akhbar
 
 DAY = "2024-10-28"

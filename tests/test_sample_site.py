@@ -18,9 +18,9 @@ import pytest
 from defusedxml import ElementTree
 from protego import Protego
 
+from demo import SampleSite, expected, serve_sample_site, sites_yaml
+from demo.generate import MONTHS, WEEKDAYS, render_site
 from etl.lib.sites import parse_sites
-from etl.sample_site import SampleSite, expected, serve_sample_site, sites_yaml
-from etl.sample_site.generate import MONTHS, WEEKDAYS, render_site
 
 SITEMAP_NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -375,7 +375,7 @@ def test_expected_fills_the_base_url():
 
 
 def test_site_files_are_package_data_and_match_their_generator(tmp_path):
-    package = resources.files("etl.sample_site")
+    package = resources.files("demo")
     for name in ["feed.xml", "sitemap.xml", "robots.txt", "index.html", "expected.json"]:
         assert package.joinpath(name).is_file(), name
     for page in PAGES:

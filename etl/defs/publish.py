@@ -5,7 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from etl.defs.partitions import daily_partitions, one_day_per_run, transient_retry
 from etl.defs.resources import AkhbarHome
-from etl.lib.publish import publish
+from etl.lib.warehouse import publish
 
 MARTS = ("articles", "images", "related_links")
 

@@ -14,11 +14,10 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
-from etl.lib.archive import RawArchive
 from etl.lib.fetch import FetchSettings
 from etl.lib.home import Home
 from etl.lib.sites import SitesFile, load_sites
-from etl.lib.warehouse import CONNECTION_CONFIG
+from etl.lib.warehouse import CONNECTION_CONFIG, RawArchive
 
 
 class AkhbarHome(dg.ConfigurableResource):

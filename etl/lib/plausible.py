@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 # News sites started publishing on the web in the 1990s; an earlier date is a CMS placeholder
 # ("0001-01-01T00:00:00Z", "1970-01-01") or a parsing error.
 MIN_TIMESTAMP = datetime(1990, 1, 1, tzinfo=UTC)
-# A local time printed without an offset is read as UTC (etl.lib.dates), so a fresh article from a zone
+# A local time printed without an offset is read as UTC (etl.lib.normalize.dates), so a fresh article from a zone
 # east of UTC (up to UTC+14) can look that far in the future.
 FUTURE_TOLERANCE = timedelta(hours=14)
 

@@ -9,10 +9,10 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from demo import expected
 from etl.defs.ingest.discover import DISCOVERED, DISCOVERY_FAILURES, discovered_urls
 from etl.defs.ingest.fetch_extract import EXTRACTED, FETCH_LOG, PAGES, fetch_and_extract
 from etl.defs.resources import AkhbarHome, HttpClientResource, RawArchiveResource
-from etl.sample_site import expected
 
 DAY = "2024-10-28"
 

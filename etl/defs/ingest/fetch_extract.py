@@ -17,10 +17,9 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.ingest.config import IngestConfig
 from etl.defs.partitions import daily_partitions, one_day_per_run, transient_retry
 from etl.defs.resources import AkhbarHome, HttpClientResource, RawArchiveResource
-from etl.lib.extract_pages import ExtractedFrames, ExtractionPool
-from etl.lib.fetch import fetch_pages
+from etl.lib.extract import ExtractedFrames, ExtractionPool, page_to_extract, plan_extractions
+from etl.lib.fetch import fetch_pages, plan_fetches
 from etl.lib.frames import partition_day, records_frame
-from etl.lib.planning import page_to_extract, plan_extractions, plan_fetches
 from etl.lib.records import FetchAttempt
 from etl.lib.sites import SitesFile
 from etl.lib.warehouse import FETCH_ATTEMPTS, load_fetch_log, replace_partition

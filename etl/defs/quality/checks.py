@@ -7,8 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from etl.defs.resources import AkhbarHome
 from etl.lib.frames import partition_day
-from etl.lib.health import HEALTH_FIELDS, field_shares, health_problems
-from etl.lib.site_activity import silent_sites
+from etl.lib.quality import HEALTH_FIELDS, field_shares, health_problems, silent_sites
 
 HISTORY_DAYS = 14
 

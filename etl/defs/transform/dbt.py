@@ -16,7 +16,7 @@ from etl.defs.progress import STAGE_SUMMARY, is_terse
 from etl.defs.resources import AkhbarHome
 from etl.defs.transform.project import dbt_project, point_dbt_at
 from etl.defs.transform.translator import AkhbarDbtTranslator
-from etl.lib.publish import is_current
+from etl.lib.warehouse import is_current
 
 # the append-only tables a load writes: while the published copy holds all their rows, the marts are current
 LOADED_TABLES = tuple(

@@ -11,7 +11,7 @@ alternate view of the same article stays plausible: the AMP or print copy (`/sto
 The rules lean towards refusing: a refused canonical only costs a duplicate the fetched URL cannot collapse,
 while a wrongly trusted one merges articles. A canonical on another site is possible (a syndicated copy naming
 its original) but does not identify this copy, and whether pages of different content share one canonical is a
-question about the whole batch and the warehouse: both are decided at normalization (`etl.lib.identity`).
+question about the whole batch and the warehouse: both are decided at normalization (`etl.lib.normalize.identity`).
 """
 
 from __future__ import annotations

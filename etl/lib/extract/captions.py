@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from etl.lib.credits import has_credit_cue, names_known_credit
+from etl.lib.extract.credits import has_credit_cue, names_known_credit
 
 # "Photo: Reuters", "Foto: dpa/Name", "Bild: Keystone", "صورة: ...", "Credit: ..." — a label then the credit.
 _LABEL = (

@@ -19,7 +19,7 @@ from etl.lib.extract.cascade import (
     uninstall_readability_gate,
 )
 
-SAMPLE_SITE = Path(__file__).parents[3] / "etl" / "sample_site"
+SAMPLE_SITE = Path(__file__).parents[3] / "demo"
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "html"
 SENTENCE = "The council approved the new bridge after a long debate about its cost. "
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-import etl.lib.extract as extraction
+import etl.lib.extract.article as extraction
 from etl.lib.extract import extract_article
 from etl.lib.extract.canonical import canonical_rejection
 from etl.lib.records import RejectedValue

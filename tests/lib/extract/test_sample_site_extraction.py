@@ -1,4 +1,4 @@
-"""The bundled sample site (etl/sample_site) read exactly as its expected.json says, page by page."""
+"""The bundled sample site (demo) read exactly as its expected.json says, page by page."""
 
 import json
 from datetime import UTC, datetime
@@ -8,7 +8,7 @@ import pytest
 
 from etl.lib.extract import extract_article
 
-SAMPLE_SITE = Path(__file__).parents[3] / "etl" / "sample_site"
+SAMPLE_SITE = Path(__file__).parents[3] / "demo"
 EXPECTED = SAMPLE_SITE / "expected.json"
 BASE_URL = "http://127.0.0.1:8123"
 

@@ -1,0 +1,483 @@
+"""The DuckDB warehouse: the DDL of the `work`, `raw` and `quarantine` schemas and the loads into them.
+
+Every load is one transaction that inserts from a registered Arrow frame with `insert … select … where not
+exists` on the table's natural key, so re-running a partition, or re-running a load that was killed half-way,
+neither duplicates nor loses a row. `work.*` tables are scratch space that stage assets hand over through: they
+are replaced per `partition_date` instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from etl.lib import schema
+from etl.lib.frames import conform
+from etl.lib.records import FETCH_OUTCOMES
+
+# DuckDB's default memory limit is 80% of the machine's memory, and it caches up to that: loading a large
+# day or copying a large warehouse for publishing would grow the run by as much. Above this it spills to disk.
+# dbt's connection has the same limit (dbt/profiles.yml).
+CONNECTION_CONFIG = {"memory_limit": "512MB"}
+
+DISCOVERED_URLS = pl.Schema(
+    {
+        "url": pl.String,
+        "site": pl.String,
+        "source_kind": pl.String,
+        "source_url": pl.String,
+        "title": pl.String,
+        "keywords": schema.STRINGS,
+        "published_at": schema.UTC_TIMESTAMP,
+        "lastmod": schema.UTC_TIMESTAMP,
+    }
+)
+
+# a feed, sitemap, homepage or listed URL that could not be read, as `DiscoveryError` describes it
+DISCOVERY_ERRORS = pl.Schema({"site": pl.String, "source_url": pl.String, "message": pl.String})
+
+FETCH_ATTEMPTS = pl.Schema(
+    {
+        "url": pl.String,
+        "site": pl.String,
+        "final_url": pl.String,
+        "outcome": pl.String,
+        "content_type": pl.String,
+        "encoding": pl.String,
+        "archive_key": pl.String,
+        "body_sha256": pl.String,
+        "etag": pl.String,
+        "last_modified": pl.String,
+        "error": pl.String,
+        "attempt": pl.Int32,
+        "status": pl.Int32,
+        "bytes_received": pl.Int64,
+        "bytes_decoded": pl.Int64,
+        "elapsed_ms": pl.Int64,
+        "is_final": pl.Boolean,
+        "unchanged": pl.Boolean,  # an ok body identical to the previous fetch's: nothing to extract
+        "fetched_at": schema.UTC_TIMESTAMP,
+    }
+)
+
+# Append-only logs of what each run saw, stamped with the day and the run: name -> contract
+DAY_LOGS: dict[str, pl.Schema] = {
+    "discovered_urls": DISCOVERED_URLS,
+    "discovery_errors": DISCOVERY_ERRORS,
+    "fetch_log": FETCH_ATTEMPTS,
+}
+
+# Scratch tables: name -> contract. Each is replaced one `partition_date` at a time.
+WORK_TABLES: dict[str, pl.Schema] = {
+    "extracted_articles": schema.EXTRACTED_ARTICLES,
+    "extracted_images": schema.EXTRACTED_IMAGES,
+    "extracted_related_links": schema.EXTRACTED_RELATED_LINKS,
+    "normalized_articles": schema.RAW_ARTICLES,
+    "normalized_images": schema.RAW_IMAGES,
+    "normalized_related_links": schema.RAW_RELATED_LINKS,
+    "normalized_rejected_values": schema.REJECTED_VALUES,
+    "validated_articles": schema.RAW_ARTICLES,
+    "validated_images": schema.RAW_IMAGES,
+    "validated_related_links": schema.RAW_RELATED_LINKS,
+}
+
+# Content tables and the natural key that makes their loads idempotent. An article is stored once per content
+# hash per day it was extracted, so content that changes and then changes back is still seen as two changes
+# (dbt folds consecutive days with one hash into one revision); images and links belong to a content hash.
+CONTENT_TABLES: dict[str, tuple[pl.Schema, tuple[str, ...]]] = {
+    "articles": (schema.RAW_ARTICLES, ("article_id", "content_hash", "partition_date")),
+    "images": (schema.RAW_IMAGES, ("image_id", "content_hash")),
+    "related_links": (schema.RAW_RELATED_LINKS, ("link_id", "content_hash")),
+}
+
+_DUCKDB_TYPES: dict[pl.DataType, str] = {
+    pl.String: "varchar",
+    pl.Date: "date",
+    pl.Int32: "integer",
+    pl.Int64: "bigint",
+    pl.Boolean: "boolean",
+    schema.UTC_TIMESTAMP: "timestamptz",
+    schema.STRINGS: "varchar[]",
+}
+
+_PAGES_DDL = """
+create table if not exists raw.pages (
+    url varchar primary key,
+    site varchar,
+    final_url varchar,
+    outcome varchar,
+    etag varchar,
+    last_modified varchar,
+    body_sha256 varchar,
+    archive_key varchar,
+    encoding varchar,
+    content_type varchar,
+    status integer,
+    last_fetched_at timestamptz,
+    last_ok_at timestamptz,
+    first_seen_at timestamptz
+)
+"""
+
+
+# How a final fetch attempt updates `raw.pages`. An older partition loaded late must not overwrite a newer fetch
+# state, and only an `ok` fetch replaces the validators that the next conditional GET sends.
+_NEWER = "excluded.last_fetched_at >= raw.pages.last_fetched_at"
+_NEWER_OK = f"{_NEWER} and excluded.outcome = 'ok'"
+_PAGE_UPDATES = ",\n".join(
+    [
+        *(
+            f"{column} = case when {_NEWER} then excluded.{column} else raw.pages.{column} end"
+            for column in ("site", "outcome", "status", "last_fetched_at")
+        ),
+        *(
+            f"{column} = case when {_NEWER_OK} then excluded.{column} else raw.pages.{column} end"
+            for column in (
+                "final_url",
+                "etag",
+                "last_modified",
+                "body_sha256",
+                "archive_key",
+                "encoding",
+                "content_type",
+            )
+        ),
+        "last_ok_at = greatest(excluded.last_ok_at, raw.pages.last_ok_at)",
+        "first_seen_at = least(excluded.first_seen_at, raw.pages.first_seen_at)",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadCounts:
+    """Rows a content load inserted; zero everywhere when the same load runs again."""
+
+    articles: int
+    images: int
+    related_links: int
+
+
+def _column_definitions(columns: pl.Schema, extra: Sequence[str] = ()) -> list[str]:
+    return [*(f"{name} {_DUCKDB_TYPES[dtype]}" for name, dtype in columns.items()), *extra]
+
+
+def _contract_tables() -> dict[str, list[str]]:
+    """Every table made from a column contract, with its column definitions (`name type`) in order."""
+    tables = {f"work.{name}": _column_definitions(columns) for name, columns in WORK_TABLES.items()}
+    loaded = ["partition_date date", "run_id varchar", "loaded_at timestamptz"]
+    for name, columns in DAY_LOGS.items():
+        tables[f"raw.{name}"] = _column_definitions(columns, loaded)
+    for name, (columns, _key) in CONTENT_TABLES.items():
+        tables[f"raw.{name}"] = _column_definitions(columns, ["run_id varchar", "loaded_at timestamptz"])
+        tables[f"quarantine.{name}"] = _column_definitions(
+            columns,
+            [
+                "failed_expectations varchar[]",
+                "row_hash varchar",
+                "run_id varchar",
+                "quarantined_at timestamptz",
+            ],
+        )
+    tables["quarantine.field_issues"] = _column_definitions(
+        schema.FIELD_ISSUES, ["quarantined_at timestamptz"]
+    )
+    return tables
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create every schema and table the pipeline writes, and add the columns a table made by an earlier
+    version lacks (null in its old rows); existing columns and rows are left untouched."""
+    tables = _contract_tables()
+    with _transaction(conn):
+        for name in ("work", "raw", "quarantine"):
+            conn.execute(f"create schema if not exists {name}")
+        for table, columns in tables.items():
+            conn.execute(f"create table if not exists {table} (\n    " + ",\n    ".join(columns) + "\n)")
+        conn.execute(_PAGES_DDL)
+        present = set(
+            conn.execute(
+                "select schema_name || '.' || table_name, column_name from duckdb_columns() "
+                "where database_name = current_database()"
+            ).fetchall()
+        )
+        for table, columns in tables.items():
+            for column in columns:
+                if (table, column.split(" ", 1)[0]) not in present:
+                    conn.execute(f"alter table {table} add column {column}")
+
+
+def stored_articles_named(conn: duckdb.DuckDBPyConnection, id_urls: pl.Series) -> pl.DataFrame:
+    """The stored rows of the articles that `id_urls` already identify (`article_id` = sha256 of the URL):
+    id_url, url, title, near_duplicate_cluster_id (see etl.lib.normalize.identity.StoredArticles)."""
+    wanted = pl.DataFrame({"id_url": id_urls}, schema={"id_url": pl.String})
+    with _registered(conn, wanted) as source:
+        return conn.sql(
+            f"""
+            select distinct w.id_url, a.url, a.title, a.near_duplicate_cluster_id
+            from {source} w
+            inner join raw.articles a on a.article_id = sha256(w.id_url)
+            """
+        ).pl()
+
+
+@contextmanager
+def _transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    conn.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
+@contextmanager
+def _registered(conn: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator[str]:
+    """Expose `frame` to SQL under a fresh name, so nested or repeated loads never see each other's data."""
+    name = f"frame_{uuid.uuid4().hex}"
+    conn.register(name, frame.to_arrow())
+    try:
+        yield name
+    finally:
+        conn.unregister(name)
+
+
+def _count(result: duckdb.DuckDBPyConnection) -> int:
+    row = result.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _not_exists(target: str, key: Sequence[str]) -> str:
+    # `is not distinct from` so a null key column still matches itself and never duplicates on re-run
+    condition = " and ".join(f"t.{column} is not distinct from f.{column}" for column in key)
+    return f"not exists (select 1 from {target} t where {condition})"
+
+
+def _insert_new(
+    conn: duckdb.DuckDBPyConnection, target: str, source: str, select: str, key: Sequence[str]
+) -> int:
+    """Insert rows of `select … from source f` whose key is new, once per key even if the frame repeats it."""
+    partition = ", ".join(key)
+    query = f"""
+        insert into {target} by name
+        select * from (
+            select {select} from {source} f
+            where {_not_exists(target, key)}
+            qualify row_number() over (partition by {partition}) = 1
+        )
+    """
+    return _count(conn.execute(query))
+
+
+def replace_partition(
+    conn: duckdb.DuckDBPyConnection, table: str, partition_date: date, frame: pl.DataFrame
+) -> int:
+    """Replace one day of a `work.*` scratch table with `frame`; returns the rows written."""
+    name = _work_table(table)
+    rows = conform(frame, WORK_TABLES[name], f"work.{name}").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date)
+    )
+    with _registered(conn, rows) as source, _transaction(conn):
+        conn.execute(f"delete from work.{name} where partition_date = ?", [partition_date])
+        return _count(conn.execute(f"insert into work.{name} by name select * from {source}"))
+
+
+def _work_table(table: str) -> str:
+    """The name of a `work.*` scratch table, or a one-line error naming the ones there are."""
+    name = table.removeprefix("work.")
+    if name not in WORK_TABLES:
+        raise ValueError(f"not a work table: {table!r} (expected one of {', '.join(WORK_TABLES)})")
+    return name
+
+
+def read_partition(conn: duckdb.DuckDBPyConnection, table: str, partition_date: date) -> pl.DataFrame:
+    """One day of a `work.*` scratch table, as its stage wrote it."""
+    name = _work_table(table)
+    return conn.sql(
+        f"select * from work.{name} where partition_date = $day", params={"day": partition_date}
+    ).pl()
+
+
+def _append_day(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    partition_date: date,
+    run_id: str,
+    frame: pl.DataFrame,
+    key: tuple[str, ...],
+) -> int:
+    """Append a day's rows of a `raw.*` log stamped with the day and the run, once per `key`."""
+    rows = conform(frame, DAY_LOGS[table], f"raw.{table}").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    )
+    with _registered(conn, rows) as source, _transaction(conn):
+        return _insert_new(conn, f"raw.{table}", source, "f.*, now() as loaded_at", key)
+
+
+def load_discovered(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append the day's discovered URLs, one row per (partition_date, url, source_url); returns rows added."""
+    return _append_day(
+        conn, "discovered_urls", partition_date, run_id, frame, ("partition_date", "url", "source_url")
+    )
+
+
+def load_discovery_errors(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append the sources that could not be read, one row per (partition_date, run_id, site, source_url):
+    each run's failures stay, so the funnel can count the day's and the operator see when they began."""
+    return _append_day(
+        conn,
+        "discovery_errors",
+        partition_date,
+        run_id,
+        frame,
+        ("partition_date", "run_id", "site", "source_url"),
+    )
+
+
+def load_fetch_log(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append fetch attempts to `raw.fetch_log` and fold the final ones into `raw.pages`; returns attempts added.
+
+    An attempt is identified by (url, attempt, fetched_at), so re-loading the same attempts adds nothing while a
+    later re-fetch of the same URL is a new row. `raw.pages` keeps the validators (ETag, Last-Modified, body
+    hash) of the last successful fetch, so a failed or `not_modified` revisit never erases them.
+    """
+    rows = conform(frame, FETCH_ATTEMPTS, "raw.fetch_log").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
+    )
+    unknown = set(rows.get_column("outcome").drop_nulls().unique().to_list()) - set(FETCH_OUTCOMES)
+    if unknown or rows.get_column("outcome").null_count():
+        raise ValueError(f"raw.fetch_log: unknown fetch outcomes {sorted(unknown) or ['<null>']}")
+    with _registered(conn, rows) as source, _transaction(conn):
+        added = _insert_new(
+            conn, "raw.fetch_log", source, "f.*, now() as loaded_at", ("url", "attempt", "fetched_at")
+        )
+        conn.execute(
+            f"""
+            insert into raw.pages
+            select
+                url, site, final_url, outcome, etag, last_modified, body_sha256, archive_key, encoding,
+                content_type, status, fetched_at as last_fetched_at,
+                case when outcome in ('ok', 'not_modified') then fetched_at end as last_ok_at,
+                fetched_at as first_seen_at
+            from {source}
+            where is_final
+            qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
+            on conflict (url) do update set {_PAGE_UPDATES}
+            """
+        )
+        return added
+
+
+def load_articles(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    articles: pl.DataFrame,
+    images: pl.DataFrame,
+    related_links: pl.DataFrame,
+) -> LoadCounts:
+    """Append new article revisions with their images and related links, all in one transaction.
+
+    A row is new when its key is not stored yet: re-running a partition adds nothing, a changed article (new
+    content hash) adds a row that dbt numbers as the next revision.
+    """
+    frames = {"articles": articles, "images": images, "related_links": related_links}
+    conformed = {
+        name: conform(frames[name], columns, f"raw.{name}").with_columns(run_id=pl.lit(run_id, pl.String))
+        for name, (columns, _key) in CONTENT_TABLES.items()
+    }
+    counts: dict[str, int] = {}
+    with _transaction(conn):
+        for name, (_columns, key) in CONTENT_TABLES.items():
+            with _registered(conn, conformed[name]) as source:
+                counts[name] = _insert_new(conn, f"raw.{name}", source, "f.*, now() as loaded_at", key)
+    return LoadCounts(**counts)
+
+
+def load_quarantine(
+    conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, run_id: str | None = None
+) -> int:
+    """Append rows that failed a critical expectation, with the names of what they failed; returns rows added.
+
+    `frame` holds the table's RAW_* columns plus `failed_expectations` (list of names) and `run_id` (or pass
+    `run_id`). A row is identified by a hash of its content and partition, so quarantining the same rows again
+    adds nothing, even rows whose ids are null.
+    """
+    name = table.removeprefix("quarantine.")
+    if name not in CONTENT_TABLES:
+        raise ValueError(f"not a quarantine table: {table!r} (expected one of {', '.join(CONTENT_TABLES)})")
+    if run_id is None and "run_id" not in frame.columns:
+        raise ValueError(f"quarantine.{name}: no run_id column and no run_id given")
+    columns = pl.Schema({**CONTENT_TABLES[name][0], "failed_expectations": schema.STRINGS})
+    rows = conform(frame, columns, f"quarantine.{name}").with_columns(
+        run_id=pl.lit(run_id, pl.String) if run_id is not None else frame.get_column("run_id").cast(pl.String)
+    )
+    content = ", ".join(columns)
+    with _registered(conn, rows) as source, _transaction(conn):
+        return _insert_new(
+            conn,
+            f"quarantine.{name}",
+            f"(select *, md5(cast(struct_pack({content}) as varchar)) as row_hash from {source})",
+            "f.*, now() as quarantined_at",
+            ("row_hash",),
+        )
+
+
+def replace_field_issues(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, issues: pl.DataFrame, revisions: pl.DataFrame
+) -> int:
+    """Replace one day's field issues of the article revisions just validated; returns the rows written.
+
+    `revisions` (article_id, content_hash) are the revisions validated now: their earlier issues of the day
+    go, the others stay, so a re-run gives the same rows and a re-run that extracts nothing new (every page a
+    304) keeps the issues of the rows it loaded before.
+    """
+    rows = conform(issues, schema.FIELD_ISSUES, "quarantine.field_issues").with_columns(
+        partition_date=pl.lit(partition_date, pl.Date)
+    )
+    validated = conform(
+        revisions, pl.Schema({"article_id": pl.String, "content_hash": pl.String}), "revisions"
+    )
+    with _registered(conn, rows) as source, _registered(conn, validated) as again, _transaction(conn):
+        conn.execute(
+            f"""
+            delete from quarantine.field_issues t
+            where t.partition_date = ? and exists (
+                select 1 from {again} r
+                where t.article_id is not distinct from r.article_id
+                  and t.content_hash is not distinct from r.content_hash
+            )
+            """,
+            [partition_date],
+        )
+        return _count(
+            conn.execute(
+                f"insert into quarantine.field_issues by name select *, now() as quarantined_at from {source}"
+            )
+        )
+
+
+def fetch_state(conn: duckdb.DuckDBPyConnection, urls: list[str]) -> pl.DataFrame:
+    """The validators of each known URL's last successful fetch, for a conditional GET; unknown URLs are absent."""
+    wanted = pl.DataFrame({"url": urls}, schema={"url": pl.String})
+    with _registered(conn, wanted) as source:
+        return conn.sql(
+            f"""
+            select p.url, p.etag, p.last_modified, p.body_sha256, p.archive_key, p.final_url, p.outcome,
+                p.last_fetched_at, p.last_ok_at
+            from raw.pages p
+            where p.url in (select url from {source})
+            order by p.url
+            """
+        ).pl()

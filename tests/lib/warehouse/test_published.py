@@ -1,0 +1,234 @@
+"""etl.lib.warehouse.published: the analysts' read-only copy, its Arabic full-text search and the Parquet export."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, date, datetime
+
+import duckdb
+import polars as pl
+import pytest
+
+from etl.lib import schema
+from etl.lib.warehouse import load as warehouse
+from etl.lib.warehouse import published as publish
+
+TITLES = {
+    "a1": ("الرئيس يصل إلى موسكو للمحادثات", "بدأت المحادثات في الكرملين صباح اليوم"),
+    "a2": ("أسعار النفط ترتفع", "ارتفعت أسعار النفط في الأسواق العالمية"),
+    "a3": ("Reuters: markets rally", "Stocks rallied after the talks"),
+}
+
+
+def run(conn: duckdb.DuckDBPyConnection, number: int, articles_per_run: int = 20) -> None:
+    """One pipeline run: load raw articles, then rebuild the marts from them (what dbt does, in miniature)."""
+    rows = [
+        {name: None for name in schema.RAW_ARTICLES}
+        | {
+            "article_id": f"r{number}-{i}",
+            "content_hash": "h",
+            "site": "s",
+            "title": TITLES["a1"][0],
+            "body_text": TITLES["a1"][1],
+            "partition_date": date(2025, 1, 1),
+            "fetched_at": datetime(2025, 1, 1, tzinfo=UTC),
+        }
+        for i in range(articles_per_run)
+    ]
+    warehouse.load_articles(
+        conn,
+        f"run-{number}",
+        pl.DataFrame(rows, schema=schema.RAW_ARTICLES),
+        pl.DataFrame(schema=schema.RAW_IMAGES),
+        pl.DataFrame(schema=schema.RAW_RELATED_LINKS),
+    )
+    conn.execute("create schema if not exists marts")
+    conn.execute("begin transaction")
+    conn.execute("create or replace table marts.articles as select * from raw.articles")
+    conn.execute(f"create or replace table marts.runs as select {number} as run_number")
+    conn.execute("commit")
+
+
+def build_warehouse(path, titles=TITLES) -> None:
+    with duckdb.connect(str(path)) as conn:
+        warehouse.ensure_schema(conn)
+        conn.execute("create schema marts")
+        conn.execute(
+            "create table marts.articles (article_id varchar, site varchar, title varchar, body_text varchar, "
+            "published_at timestamptz)"
+        )
+        conn.executemany(
+            "insert into marts.articles values (?, 's', ?, ?, null)",
+            [(article_id, title, body) for article_id, (title, body) in titles.items()],
+        )
+        conn.execute("create view marts.article_titles as select title from marts.articles")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("المحادثة", ["a1"]),  # singular, no prefix: the Arabic stemmer finds للمحادثات and المحادثات
+        ("موسكو", ["a1"]),
+        ("النفط", ["a2"]),
+        ("talks", ["a3"]),
+        ("طائرة", []),
+    ],
+)
+def test_search_finds_arabic_words_by_their_stem(tmp_path, query, expected):
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    publish.publish(tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb")
+    with publish.connect_published(tmp_path / "published.duckdb") as conn:
+        assert publish.search_articles(conn, query).get_column("article_id").to_list() == expected
+
+
+def test_published_copy_holds_tables_not_views_and_refuses_writes(tmp_path):
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    publish.publish(tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb")
+    with publish.connect_published(tmp_path / "published.duckdb") as conn:
+        tables = conn.sql(
+            "select schema_name, table_name from duckdb_tables() where schema_name in ('marts', 'raw')"
+        )
+        names = {f"{s}.{t}" for s, t in tables.fetchall()}
+        assert {"marts.articles", "raw.articles", "raw.fetch_log"} <= names
+        assert "marts.article_titles" not in names
+        with pytest.raises(duckdb.InvalidInputException, match="read-only"):
+            conn.execute("delete from marts.articles")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".published")] == []
+
+
+def test_publishing_through_the_run_s_connection_leaves_it_as_it_was(tmp_path):
+    # the copy and its index are built through the caller's connection: it must come back on the warehouse,
+    # with its own thread count, and without the copy attached
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), config={"threads": 3}) as conn:
+        publish.publish(conn, tmp_path / "published.duckdb")
+        assert conn.sql("select current_database()").fetchone()[0] == "warehouse"
+        assert conn.sql("select current_setting('threads')").fetchone()[0] == 3
+        attached = conn.sql("select database_name from duckdb_databases() where not internal").fetchall()
+        assert attached == [("warehouse",)]
+        assert conn.sql("select count(*) from marts.articles").fetchone()[0] == len(TITLES)
+    with publish.connect_published(tmp_path / "published.duckdb") as conn:
+        assert publish.search_articles(conn, "النفط").get_column("article_id").to_list() == ["a2"]
+
+
+def test_publish_without_a_warehouse_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no warehouse to publish"):
+        publish.publish(tmp_path / "missing.duckdb", tmp_path / "published.duckdb")
+    assert not (tmp_path / "published.duckdb").exists()
+
+
+def test_analysts_keep_querying_while_runs_load_and_publish(tmp_path):
+    warehouse_path, published_path = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(warehouse_path)) as conn:
+        warehouse.ensure_schema(conn)
+        run(conn, 1)
+    publish.publish(warehouse_path, published_path)
+
+    runs = 6
+    errors: list[BaseException] = []
+    writer_done = threading.Event()
+
+    def writer() -> None:
+        try:
+            with duckdb.connect(str(warehouse_path)) as conn:
+                for number in range(2, runs + 1):
+                    run(conn, number)
+                    conn.execute("checkpoint")
+                    publish.publish(warehouse_path, published_path)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            writer_done.set()
+
+    # opened before the first swap: it keeps its snapshot for as long as it stays open
+    early = publish.connect_published(published_path)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    snapshots = []
+    while not writer_done.is_set():
+        count, run_number = early.sql(
+            "select (select count(*) from marts.articles), (select run_number from marts.runs)"
+        ).fetchone()
+        snapshots.append((count, run_number))
+        assert publish.search_articles(early, "المحادثة", limit=1).height == 1
+        time.sleep(0.01)
+    thread.join()
+    early.close()
+    assert not errors, errors
+    assert len(snapshots) > 1
+    assert set(snapshots) == {(20, 1)}
+
+    # a connection opened after the last swap sees the whole last run, never part of one
+    with publish.connect_published(published_path) as late:
+        count, run_number = late.sql(
+            "select (select count(*) from marts.articles), (select run_number from marts.runs)"
+        ).fetchone()
+    assert (count, run_number) == (20 * runs, runs)
+
+
+def test_analysts_reconnecting_during_runs_always_see_whole_runs(tmp_path):
+    warehouse_path, published_path = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(warehouse_path)) as conn:
+        warehouse.ensure_schema(conn)
+        run(conn, 1)
+    publish.publish(warehouse_path, published_path)
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            with duckdb.connect(str(warehouse_path)) as conn:
+                for number in range(2, 6):
+                    run(conn, number)
+                    # the run's own open connection: a second one with another config would be refused
+                    publish.publish(conn, published_path)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = []
+    while not done.is_set():
+        with duckdb.connect(str(published_path), read_only=True) as conn:
+            seen.append(
+                conn.sql(
+                    "select (select count(*) from marts.articles), (select run_number from marts.runs)"
+                ).fetchone()
+            )
+    thread.join()
+    assert seen
+    assert all(count == 20 * run_number for count, run_number in seen), seen
+
+
+def test_export_parquet_writes_each_mart(tmp_path):
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    written = publish.export_parquet(tmp_path / "warehouse.duckdb", tmp_path / "parquet")
+    assert [p.name for p in written] == ["articles.parquet"]
+    exported = pl.read_parquet(written[0]).sort("article_id")
+    assert exported.get_column("title").to_list() == [title for title, _ in TITLES.values()]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        assert publish.export_parquet(conn, tmp_path / "again") == [tmp_path / "again" / "articles.parquet"]
+
+
+def test_the_copy_is_current_until_a_row_is_loaded_after_it(tmp_path):
+    """What decides whether a run builds the marts again: a load the copy lacks, whichever run made it."""
+    tables = ("raw.articles", "raw.images")
+    published = tmp_path / "published.duckdb"
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as conn:
+        warehouse.ensure_schema(conn)
+        run(conn, 1)
+        assert not publish.is_current(conn, published, tables)  # never published
+        publish.publish(conn, published)
+        assert publish.is_current(conn, published, tables)
+        run(conn, 2)  # loaded, then killed before its publish
+        assert not publish.is_current(conn, published, tables)
+
+
+def test_a_copy_left_half_made_by_a_killed_publish_is_removed_by_the_next(tmp_path):
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    published = tmp_path / "published.duckdb"
+    abandoned = [tmp_path / ".published-0123abcd.duckdb", tmp_path / ".published-0123abcd.duckdb.wal"]
+    for path in abandoned:
+        path.write_bytes(b"half a copy")
+    publish.publish(tmp_path / "warehouse.duckdb", published)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["published.duckdb", "warehouse.duckdb"]

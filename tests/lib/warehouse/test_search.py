@@ -1,0 +1,79 @@
+"""Search in the published copy: Arabic words meet their definite and prefixed forms, on any connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.lib.warehouse import published as publish
+from tests.lib.warehouse.test_published import build_warehouse
+
+REPO = Path(__file__).resolve().parents[3]
+QUERY_05 = REPO / "bench" / "queries" / "05_search_arabic_word.sql"
+
+# modelled on the seed pages: a definite plural in one title, the bare plural in another body
+ARTICLES = {
+    "talks": ("بوتين وكيم يبدآن المحادثات في موسكو", "استمرت المحادثات ساعتين في الكرملين."),
+    "bare": ("وفد ياباني في بكين", "قال الوفد إن محادثات جديدة ستبدأ الأسبوع المقبل."),
+    "oil": ("أسعار النفط ترتفع", "ارتفعت أسعار النفط في الأسواق العالمية."),
+    "prefixed": ("للمحادثة بقية", "وبالمحادثات تنتهي الأزمة."),
+}
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    build_warehouse(tmp_path / "warehouse.duckdb", titles=ARTICLES)
+    publish.publish(tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb")
+    return tmp_path / "published.duckdb"
+
+
+@pytest.mark.parametrize("word", ["المحادثات", "محادثات", "بالمحادثات", "المحادثة"])
+def test_a_word_meets_its_definite_and_prefixed_forms(published, word):
+    with publish.connect_published(published) as conn:
+        found = set(publish.search_articles(conn, word).get_column("article_id").to_list())
+    assert found == {"talks", "bare", "prefixed"}
+
+
+def _plain_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """What an analyst's DuckDB client opens: nothing loaded, and no extension fetched from the network."""
+    return duckdb.connect(
+        str(path),
+        read_only=True,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+
+
+def test_query_05_runs_on_a_plain_read_only_connection_and_finds_the_bare_word_too(published):
+    with _plain_read_only(published) as conn:
+        rows = conn.sql(QUERY_05.read_text(encoding="utf-8")).fetchall()
+    assert {row[0] for row in rows} == {"talks", "bare", "prefixed"}
+
+
+def test_the_copy_says_which_schemas_are_stable_and_which_internal(published):
+    with _plain_read_only(published) as conn:
+        stability = dict(conn.sql("select schema_name, stability from published_schemas").fetchall())
+        schemas = {row[0] for row in conn.sql("select schema_name from duckdb_schemas()").fetchall()}
+    assert stability["marts"] == stability["search"] == "stable"
+    assert stability["raw"] == stability["quarantine"] == stability[publish.SEARCH_INDEX_SCHEMA] == "internal"
+    # every schema an analyst sees in the copy is described
+    assert schemas - {"main", "information_schema", "pg_catalog"} <= set(stability)
+
+
+def test_column_comments_of_the_warehouse_reach_the_published_copy(tmp_path):
+    warehouse_path = tmp_path / "warehouse.duckdb"
+    build_warehouse(warehouse_path, titles=ARTICLES)
+    with duckdb.connect(str(warehouse_path)) as conn:
+        conn.execute("comment on table marts.articles is 'One row per article.'")
+        conn.execute("comment on column marts.articles.title is 'The headline, as printed.'")
+    publish.publish(warehouse_path, tmp_path / "published.duckdb")
+    with _plain_read_only(tmp_path / "published.duckdb") as conn:
+        table = conn.sql(
+            "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'articles'"
+        ).fetchone()[0]
+        column = conn.sql(
+            "select comment from duckdb_columns() "
+            "where schema_name = 'marts' and table_name = 'articles' and column_name = 'title'"
+        ).fetchone()[0]
+    assert (table, column) == ("One row per article.", "The headline, as printed.")
