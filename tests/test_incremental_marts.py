@@ -373,3 +373,34 @@ def test_the_dbt_asset_builds_its_partitions_day(tmp_path, monkeypatch):
     assert marts(db_path)["articles"].get_column("article_id").to_list() == ["A", "B"]
     materialize(day(3))
     assert marts(db_path)["articles"].get_column("article_id").to_list() == ["A", "B", "C"]
+
+
+def test_a_days_build_tests_its_articles_and_the_weekly_job_tests_every_row(tmp_path, monkeypatch):
+    from etl.defs.resources import AkhbarHome
+    from etl.defs.transform.full_checks import weekly_full_checks
+    from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
+
+    db_path, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    with_warehouse(db_path, lambda conn: load(conn, [article("A", "a", "عنوان", "ha", day(1))]))
+    dbt_build(db_path, target, monkeypatch, *window(day(1)), *MODELS_ONLY)
+    # a row changed behind the builds' back: day 1's article appears twice in the mart
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute("insert into marts.articles select * from marts.articles where article_id = 'A'")
+    with_warehouse(db_path, lambda conn: load(conn, [article("B", "b", "موسكو", "hb", day(2))]))
+    dbt_build(db_path, target, monkeypatch, *window(day(2)))  # day 2's tests see day 2's article: they pass
+
+    sites_file = tmp_path / "sites.yaml"
+    sites_file.write_text("sites: []\n", encoding="utf-8")
+    # the job's dbt is a process of its own, and the builds above ran in this one, which still holds the file
+    checked = copy_warehouse(db_path, tmp_path / "checked.duckdb")
+    result = weekly_full_checks.execute_in_process(
+        resources={
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "duckdb": DuckDBResource(database=str(checked)),
+            "akhbar": AkhbarHome(home=str(tmp_path), sites_file=str(sites_file)),
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = result.failure_data_for_node("dbt_test_whole_tables").user_failure_data
+    assert any("unique_articles_article_id" in line for line in failure.metadata["failed"].value)

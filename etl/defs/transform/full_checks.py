@@ -22,13 +22,15 @@ def dbt_test_whole_tables(
     point_dbt_at(duckdb.database)
     invocation = dbt.cli(["test"], target_path=akhbar.layout.dbt_target.resolve(), raise_on_error=False)
     invocation.wait()
+    if not invocation.is_successful() and not (invocation.target_path / "run_results.json").is_file():
+        raise dg.Failure(description="dbt test did not run: its log above says why")
     results = invocation.get_artifact("run_results.json")["results"]
     failed = [
-        f"{r['unique_id']}: {r['status']} {r.get('message') or ''}".strip()
-        for r in results
-        if r["status"] in ("fail", "error")
+        f"{result['unique_id']}: {result['status']} {result.get('message') or ''}".strip()
+        for result in results
+        if result["status"] in ("fail", "error")
     ]
-    context.log.info(f"dbt test: {len(results)} tests, {len(failed)} failed")
+    context.log.info(f"dbt test: {len(results)} tests over whole tables, {len(failed)} failed")
     if failed or not invocation.is_successful():
         raise dg.Failure(
             description=f"{len(failed)} dbt tests failed over whole tables",
