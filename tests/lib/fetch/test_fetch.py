@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from etl.lib.extract import extract_article
-from etl.lib.fetch.fetcher import FetchSettings, fetch_pages
+from etl.lib.fetch import FetchSettings, fetch_pages
 from etl.lib.records import FETCH_OUTCOMES, FetchRequest
 from etl.lib.sites import SitesFile
 from etl.lib.warehouse.archive import RawArchive

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from etl.lib.fetch.fetcher import FetchSettings, fetch_pages
+from etl.lib.fetch import FetchSettings, fetch_pages
 from etl.lib.records import FetchRequest
 from etl.lib.sites import SitesFile
 from etl.lib.warehouse.archive import RawArchive
