@@ -138,6 +138,15 @@ class Fetcher:
         raise AssertionError("unreachable: the last attempt always returns")
 
 
+def _queue_of(url: str) -> str:
+    """The host whose queue `url` waits in; a URL too broken to name a host waits alone, and its attempt says
+    why (`invalid_url`) instead of the error ending the whole run."""
+    try:
+        return host_of(url)
+    except ValueError:
+        return url
+
+
 def _site_for(request: FetchRequest, sites: dict[str, SiteConfig]) -> SiteConfig:
     """The request's site, or default politeness for a site the sites file does not name."""
     return sites.get(request.site) or _DEFAULT_SITE.model_copy(update={"name": request.site})
@@ -172,7 +181,7 @@ async def _fetch_all(
         # requests in memory, not 100,000 suspended coroutines.
         queues: dict[str, deque[int]] = defaultdict(deque)
         for index, request in enumerate(requests):
-            queues[host_of(request.url)].append(index)
+            queues[_queue_of(request.url)].append(index)
         results: list[list[FetchAttempt]] = [[] for _ in requests]
 
         async def worker(queue: deque[int]) -> None:
