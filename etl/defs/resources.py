@@ -15,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
 from etl.lib.fetch import FetchSettings
@@ -54,6 +55,8 @@ class HttpClientResource(dg.ConfigurableResource):
     attempt_timeout_seconds: float = 90.0
     max_attempts: int = 3
     respect_robots_txt: bool = True
+    # networks (CIDRs) reachable even when the sites file refuses private ones: an internal mirror, a test server
+    private_network_allowlist: list[str] = Field(default_factory=list)
 
     def settings(self, sites: SitesFile) -> FetchSettings:
         base = FetchSettings.from_sites(sites)
@@ -64,6 +67,7 @@ class HttpClientResource(dg.ConfigurableResource):
             total_timeout=self.attempt_timeout_seconds,
             max_attempts=self.max_attempts,
             respect_robots=self.respect_robots_txt,
+            private_network_allowlist=tuple(self.private_network_allowlist),
         )
 
 
