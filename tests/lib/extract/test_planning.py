@@ -11,8 +11,9 @@ import pytest
 from etl.lib.extract.planning import plan_extractions
 from etl.lib.frames import records_frame
 from etl.lib.records import FetchAttempt
+from etl.lib.schema import FETCH_ATTEMPTS
 from etl.lib.sites import SitesFile
-from etl.lib.warehouse.load import FETCH_ATTEMPTS, ensure_schema, load_fetch_log
+from etl.lib.warehouse import ensure_schema, load_fetch_log
 
 DAY = date(2024, 10, 28)
 URL = "https://news.example/world/1-story"
