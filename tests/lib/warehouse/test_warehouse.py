@@ -416,3 +416,36 @@ def test_discovery_errors_are_kept_once_per_run_and_source(conn):
     assert (
         warehouse.load_discovery_errors(conn, day, "run-2", errors) == 1
     )  # the next run's failure is its own
+
+
+def _verdicts(*outcomes: str) -> pl.DataFrame:
+    rows = [
+        {
+            "archive_key": f"k/{n}",
+            "page_url": f"https://s/{n}",
+            "site": "s",
+            "outcome": outcome,
+            "error": "why",
+        }
+        for n, outcome in enumerate(outcomes)
+    ]
+    return pl.DataFrame(rows, schema=schema.EXTRACTION_OUTCOMES)
+
+
+def test_extraction_outcomes_are_kept_once_per_day_and_body_beside_an_untouched_fetch_log(conn):
+    warehouse.load_fetch_log(
+        conn, DAY_1, "run-1", attempts(attempt("https://s/0", "ok", 9, archive_key="k/0"))
+    )
+    verdicts = _verdicts("bot_challenge", "empty_page")
+    assert warehouse.load_extraction_outcomes(conn, DAY_1, "run-1", verdicts) == 2
+    assert warehouse.load_extraction_outcomes(conn, DAY_1, "run-2", verdicts) == 0
+    stored = conn.sql(
+        "select archive_key, outcome, run_id from raw.extraction_outcomes order by 1"
+    ).fetchall()
+    assert stored == [("k/0", "bot_challenge", "run-1"), ("k/1", "empty_page", "run-1")]
+    assert conn.sql("select outcome from raw.fetch_log").fetchall() == [("ok",)]
+
+
+def test_extraction_outcomes_refuse_an_outcome_that_is_not_a_page_verdict(conn):
+    with pytest.raises(ValueError, match=r"^raw.extraction_outcomes: unknown page outcomes \['timeout'\]$"):
+        warehouse.load_extraction_outcomes(conn, DAY_1, "run-1", _verdicts("timeout"))
