@@ -168,7 +168,8 @@ class ExtractionPool:
         self._archive = RawArchive(archive_url)  # for pages this process extracts itself
         self._pool: ProcessPoolExecutor | None = None
         self._waiting: list[PageToExtract] = []  # held until there are enough pages to pay for a pool
-        self._submitted: dict[str, str] = {}  # url -> archive key
+        # (url, archive key): a body handed in again, while fetching and then in the plan, is extracted once
+        self._submitted: set[tuple[str, str]] = set()
         self._futures: list[Future] = []
         self._done: list[_Done] = []
         self._verdicts: dict[str, dict] = {}  # archive key -> EXTRACTION_OUTCOMES row
@@ -185,9 +186,9 @@ class ExtractionPool:
 
     def submit(self, page: PageToExtract) -> None:
         """Start extracting `page`; a URL already submitted with the same body is not extracted again."""
-        if self._submitted.get(page.url) == page.archive_key:
+        if (page.url, page.archive_key) in self._submitted:
             return
-        self._submitted[page.url] = page.archive_key
+        self._submitted.add((page.url, page.archive_key))
         if self._pool is None and self._workers > 1:
             self._waiting.append(page)
             if len(self._waiting) >= _POOL_THRESHOLD:
