@@ -142,8 +142,9 @@ def test_sensor_requests_a_run_only_when_the_feeds_change(tmp_path: Path):
 
 
 def test_shells_and_bot_walls_are_judged_by_extraction_and_recorded_not_extracted(tmp_path: Path):
-    """Fetched and extracted in one step, a page is judged on extraction's parse; the fetch log still says
-    what each non-article was, and no row of it reaches the warehouse."""
+    """Fetched and extracted in one step, a page is judged on extraction's parse: the fetch log keeps what the
+    fetcher saw, extraction's own table what each non-article was, the funnel and `akhbar status` count them
+    as before, and no row of them reaches the marts."""
     home = tmp_path / "home"
     home.mkdir()
     with serve_sample_site() as site:
@@ -166,6 +167,17 @@ def test_shells_and_bot_walls_are_judged_by_extraction_and_recorded_not_extracte
                 "select url, outcome from raw.fetch_log where is_final and url in (?, ?)", pages[:2]
             ).fetchall()
         )
+        verdicts = dict(
+            conn.execute(
+                "select page_url, outcome from raw.extraction_outcomes where partition_date = ?", [DAY_1]
+            ).fetchall()
+        )
+        (failures,) = conn.execute("select failures_by_outcome from marts.site_daily").fetchone()
         articles = {url for (url,) in conn.execute("select url from marts.articles").fetchall()}
-    assert outcomes == {pages[0]: "empty_page", pages[1]: "bot_challenge"}
+    assert outcomes == {pages[0]: "ok", pages[1]: "ok"}  # no stage rewrote the fetcher's record
+    assert verdicts == {pages[0]: "empty_page", pages[1]: "bot_challenge"}
+    assert failures == {"bot_challenge": 1, "empty_page": 1}
     assert articles == set(pages[2:])
+    status = run_akhbar("status", home=home).stdout
+    failures_shown = status.split("Failures of the last day")[1].split("Freshness")[0]
+    assert "bot_challenge" in failures_shown and "empty_page" in failures_shown, status

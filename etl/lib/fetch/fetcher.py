@@ -214,7 +214,8 @@ def fetch_pages(
 
     With `check_pages=False` a new body is not judged here (`pagecheck.classify_html`) but left "ok" for the
     caller to judge on the parse it makes anyway (extraction does: `extract_article(min_text_chars=...)`),
-    which then sets the attempt's outcome before it is recorded. Unchanged bodies are judged here still.
+    which records its own verdict (`raw.extraction_outcomes`) beside the fetch log. Unchanged bodies are judged
+    here still.
     """
     settings = settings or FetchSettings.from_sites(sites)
     return run_sync(_fetch_all(requests, sites, archive, settings, on_attempt, check_pages))

@@ -13,7 +13,8 @@ import pytest
 
 from etl.lib.extract import extract_article
 from etl.lib.fetch import FetchSettings, fetch_pages
-from etl.lib.records import FETCH_OUTCOMES, FetchRequest
+from etl.lib.records import FetchRequest
+from etl.lib.schema import FETCH_OUTCOMES
 from etl.lib.sites import SitesFile
 from etl.lib.warehouse.archive import RawArchive
 from tests.hostile_server import (
