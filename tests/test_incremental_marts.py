@@ -79,7 +79,7 @@ def load(
 
 def fetched(conn: duckdb.DuckDBPyConnection, on: date, paths: list[str], outcome: str = "ok") -> None:
     attempts = [attempt(path, outcome, on) for path in paths]
-    warehouse.load_fetch_log(conn, on, f"run-{on}", frame(attempts, warehouse.FETCH_ATTEMPTS))
+    warehouse.load_fetch_log(conn, on, f"run-{on}", frame(attempts, schema.FETCH_ATTEMPTS))
 
 
 @contextmanager
