@@ -1,9 +1,10 @@
 """The extraction benchmark's caption match: a credit printed inside the truth's caption is compared with ours,
 never waved through."""
 
+import lxml.html
 import pytest
 
-from bench.extraction import _same_caption
+from bench.extraction import Prediction, _same_caption, evaluate
 
 
 @pytest.mark.parametrize(
@@ -47,3 +48,39 @@ def test_an_unmarked_credit_is_rejoined_only_when_the_truth_names_it_the_credit(
     ours = ("Einsatzkräfte in Berlin", "Jane Doe/dpa")
     assert _same_caption(ours, "Einsatzkräfte in Berlin Jane Doe/dpa", truth_credit="Jane Doe / dpa")
     assert not _same_caption(ours, "Einsatzkräfte in Berlin Jane Doe/dpa", truth_credit="Max Muster")
+
+
+def _readability_page(figcaption: str) -> tuple[dict, bytes]:
+    """A page as Mozilla's readability set holds it: the truth is the picture's `src` and its whole figcaption."""
+    html = f'<html><body><article><figure><img src="/a.jpg">{figcaption}</figure></article></body></html>'
+    caption = " ".join(lxml.html.fromstring(figcaption).text_content().split())
+    row = {
+        "file": "html/page.html.gz",
+        "expected_images": [{"src": "http://fakehost/a.jpg", "caption": caption}],
+    }
+    return row, html.encode()
+
+
+@pytest.mark.parametrize(
+    ("figcaption", "same"),
+    [
+        # the page prints the credit as an element of its own: our split is the page's
+        (
+            "<figcaption><span>Demonstrators in Seoul</span> <span>Jane Doe / Getty Images</span></figcaption>",
+            True,
+        ),
+        # the name is inside the caption's own text, or the one element holds both: nothing is set apart
+        ("<figcaption>Demonstrators in Seoul <em>Jane Doe / Getty Images</em></figcaption>", False),
+        ("<figcaption><p>Demonstrators in Seoul Jane Doe / Getty Images</p></figcaption>", False),
+        # set apart, but not where we split
+        (
+            "<figcaption><span>Demonstrators</span> <span>in Seoul Jane Doe / Getty Images</span></figcaption>",
+            False,
+        ),
+    ],
+)
+def test_a_readability_caption_is_rejoined_where_the_page_prints_the_credit_apart(figcaption, same) -> None:
+    page = _readability_page(figcaption)
+    ours = Prediction(images=[("http://fakehost/a.jpg", "Demonstrators in Seoul", "Jane Doe / Getty Images")])
+    scores = evaluate("mozilla-readability-test-pages", [page], lambda raw, url: ours)
+    assert scores["caption"] == (1.0 if same else 0.0)
