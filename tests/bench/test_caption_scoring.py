@@ -83,4 +83,5 @@ def test_a_readability_caption_is_rejoined_where_the_page_prints_the_credit_apar
     page = _readability_page(figcaption)
     ours = Prediction(images=[("http://fakehost/a.jpg", "Demonstrators in Seoul", "Jane Doe / Getty Images")])
     scores = evaluate("mozilla-readability-test-pages", [page], lambda raw, url: ours)
+    assert scores["captions"] == 1
     assert scores["caption"] == (1.0 if same else 0.0)
