@@ -5,7 +5,7 @@ which pages a run extracts.
 """
 
 from etl.lib.extract.article import extract_article
-from etl.lib.extract.credits import credit_aliases, resolve_credits, split_trailing_credit
+from etl.lib.extract.credits import credit_aliases, resolve_credits
 from etl.lib.extract.document import decode_body
 from etl.lib.extract.pages import ExtractedFrames, ExtractionPool, PageToExtract, extract_pages
 from etl.lib.extract.planning import choose_pages, page_to_extract, plan_extractions, stored_archive_keys
@@ -22,6 +22,5 @@ __all__ = [
     "page_to_extract",
     "plan_extractions",
     "resolve_credits",
-    "split_trailing_credit",
     "stored_archive_keys",
 ]
