@@ -1,5 +1,6 @@
-"""Extract: in, a fetched page's archived body; out, one `ExtractedArticle` with its images (caption, credit) and
-related links, a one-line error, or its verdict that the page is no article (bot challenge, empty shell).
+"""Extract: in, a fetched page's archived body; out, one `ExtractedArticle` with its language, its images (caption
+split from credit) and related links, a one-line error, or its verdict that the page is no article (bot
+challenge, empty shell).
 `ExtractionPool` runs it over a day's pages in worker processes; `plan_extractions` and `choose_pages` decide
 which pages a run extracts.
 """

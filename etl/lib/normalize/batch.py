@@ -16,6 +16,10 @@ Ids are sha256 hex digests, so dbt or DuckDB can recompute them (DuckDB's `sha25
   in any batch; copies with small edits in one batch join one cluster (etl.lib.normalize.near_duplicates, MinHash).
 
 Nothing is dropped here: a row whose keys cannot be made (no URL) keeps null ids, and validation quarantines it.
+
+Two rules are extraction's, which sees the markup, and are not made again here: a caption and its credit come
+split (only cleaned here, and the credit mapped to its agency over the batch), and the language comes decided,
+as an ISO 639-1 code (etl.lib.extract.language).
 """
 
 from __future__ import annotations
