@@ -415,7 +415,7 @@ def _print_miss(page: str, image: TruthImage, ours: tuple[str | None, str | None
     )
 
 
-def _default_corpus() -> Path:
+def default_corpus() -> Path:
     """`../shared/corpus` beside the checkout (one level further up from a worktree)."""
     root = Path(__file__).resolve().parents[1]
     candidates = [root.parent / "shared" / "corpus", root.parent.parent / "shared" / "corpus"]
@@ -424,7 +424,7 @@ def _default_corpus() -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=_default_corpus())
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--extractors", default="akhbar,trafilatura")
     parser.add_argument(

@@ -249,7 +249,6 @@ def the_days_pages(pages: int, seeded: int, seed: int = 7) -> dict[str, pl.DataF
             "fetched_at": fetched_at,
             "archive_key": [f"{n:064x}" for n in numbers],
             "body_sha256": [f"{n:064x}" for n in numbers],
-            "language_hint": "ar",
             "canonical_url": url,
             "title": [
                 " ".join(row) + f" {n}"

@@ -183,3 +183,8 @@ def test_shells_and_bot_walls_are_judged_by_extraction_and_recorded_not_extracte
     status = run_akhbar("status", home=home).stdout
     failures_shown = status.split("Failures of the last day")[1].split("Freshness")[0]
     assert "bot_challenge" in failures_shown and "empty_page" in failures_shown, status
+    # the analysts' failure query counts them too, joined as the funnel joins them
+    query = Path(__file__).resolve().parents[1] / "bench" / "queries" / "04_failures_by_site_and_reason.sql"
+    answer = run_akhbar("sql", "--file", str(query), home=home)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+    assert "bot_challenge" in answer.stdout and "empty_page" in answer.stdout, answer.stdout

@@ -125,7 +125,6 @@ EXTRACTED_ARTICLES = pl.Schema(
         "fetched_at": UTC_TIMESTAMP,
         "archive_key": pl.String,
         "body_sha256": pl.String,  # of the raw bytes
-        "language_hint": pl.String,  # from the sites file
         "canonical_url": pl.String,
         "title": pl.String,
         "description": pl.String,

@@ -17,10 +17,7 @@ else; a page that parses but holds no article text keeps what was read (title, i
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-
-import py3langid
 
 from etl.lib.extract.body import (
     extract_body,
@@ -33,8 +30,8 @@ from etl.lib.extract.captions import split_credit
 from etl.lib.extract.document import DocumentError, decode_body, parse_document
 from etl.lib.extract.dom import drop_invisible
 from etl.lib.extract.images import extract_images
+from etl.lib.extract.language import undeclared_language
 from etl.lib.extract.metadata import (
-    PageMetadata,
     offer_trafilatura,
     page_title,
     printed_date,
@@ -147,7 +144,10 @@ def _extract(
     body_text = without_headline(body_text, meta.values.get("title"))
     body_text = without_picture_lines(body_text, images)
     body_text = without_link_lines(body_text)
-    _offer_language(meta, body_text, language_hint)
+    if "language" not in meta.values and (
+        found := undeclared_language(meta.values.get("title"), body_text, language_hint)
+    ):
+        meta.offer("language", *found)
 
     values = meta.values
     article = ExtractedArticle(
@@ -179,17 +179,7 @@ def _extract(
     return article
 
 
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # Below this many characters the pruned page's body is suspicious enough to read the whole page too.
 SHORT_BODY_CHARS = 500
 # The whole page's reading replaces the pruned one when it is at least this many times as long.
 FULLER_READING_RATIO = 2
-
-
-def _offer_language(meta: PageMetadata, body_text: str, language_hint: str | None) -> None:
-    """Declared language first; else detected from the body (when there is enough text); else the hint."""
-    if "language" not in meta.values and len(body_text) >= 200:
-        detected, _ = py3langid.classify(body_text[:2000])
-        meta.offer("language", str(detected), "detected")
-    if language_hint and _LANGUAGE_CODE.match(language_hint.lower()):
-        meta.offer("language", language_hint.lower(), "hint")

@@ -1,4 +1,8 @@
-"""Split a printed image caption into the caption proper and its photo credit."""
+"""Split a printed image caption into the caption proper and its photo credit.
+
+The one place the split is made: whether a text is a credit depends on where the page prints it (an element
+of its own, after the caption, in structured data), which only extraction sees; normalization keeps the split.
+"""
 
 from __future__ import annotations
 

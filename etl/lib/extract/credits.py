@@ -104,39 +104,3 @@ def resolve_credits(credit_raw: pl.Series) -> pl.DataFrame:
             pl.col("is_archive_photo").fill_null(False),
         )
     )
-
-
-def split_trailing_credit(caption: pl.Series, credit_raw: pl.Series) -> pl.DataFrame:
-    """Take a credit still printed at the end of a caption, `... بيونغ يانغ (أ.ف.ب)`, when `credit_raw` is null.
-
-    A bracketed tail counts as a credit only when it names a known agency or archive marker or carries a credit
-    cue (photo, Foto, صورة, وسائل إعلام, ©, a slash, an a.b.c abbreviation); `اليوم (الجمعة)` keeps its
-    weekday. Returns `caption` and `credit_raw`.
-    """
-    frame = pl.DataFrame(
-        {"caption": caption, "credit_raw": credit_raw}, schema={"caption": pl.String, "credit_raw": pl.String}
-    )
-    tail = frame.select(
-        pl.col("caption").str.extract_groups(r"^(?<head>[\s\S]*?)\s*[(（](?<tail>[^()（）]{1,120})[)）]\s*$")
-    ).unnest("caption")
-    known = resolve_credits(tail["tail"])
-    agencies = credit_aliases()["agency"].drop_nulls().unique()
-    is_credit = (
-        tail["tail"].is_not_null()
-        & frame["credit_raw"].is_null()
-        & (
-            known["credit"].is_in(agencies.implode())
-            | known["is_archive_photo"]
-            | tail["tail"].str.contains(_CREDIT_CUES)
-        )
-    ).fill_null(False)
-    return pl.DataFrame(
-        {
-            "caption": pl.select(
-                pl.when(is_credit).then(tail["head"]).otherwise(frame["caption"])
-            ).to_series(),
-            "credit_raw": pl.select(
-                pl.when(is_credit).then(tail["tail"]).otherwise(frame["credit_raw"])
-            ).to_series(),
-        }
-    )

@@ -29,6 +29,7 @@ from lxml.html import HtmlElement
 
 from etl.lib.extract.canonical import canonical_rejection
 from etl.lib.extract.dom import normalized_label
+from etl.lib.extract.language import language_code
 from etl.lib.plausible import time_rejection
 from etl.lib.records import RejectedValue
 
@@ -434,11 +435,7 @@ def _keywords(value: Any) -> list[str]:
 def _language(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("alternateName") or value.get("name")
-    text = _text(value)
-    if not text:
-        return None
-    primary = re.split(r"[-_]", text)[0].lower()
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+    return language_code(_text(value))
 
 
 # ---------------------------------------------------------------- a date printed on the page

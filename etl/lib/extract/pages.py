@@ -122,7 +122,6 @@ def _extract_one(page: PageToExtract, archive: RawArchive | None = None) -> _Don
         "fetched_at": page.fetched_at,
         "archive_key": page.archive_key,
         "body_sha256": page.body_sha256,
-        "language_hint": page.language_hint,
         "canonical_url": article.canonical_url,
         "title": article.title,
         "description": article.description,

@@ -16,6 +16,10 @@ Ids are sha256 hex digests, so dbt or DuckDB can recompute them (DuckDB's `sha25
   in any batch; copies with small edits in one batch join one cluster (etl.lib.normalize.near_duplicates, MinHash).
 
 Nothing is dropped here: a row whose keys cannot be made (no URL) keeps null ids, and validation quarantines it.
+
+Two rules are extraction's, which sees the markup, and are not made again here: a caption and its credit come
+split (only cleaned here, and the credit mapped to its agency over the batch), and the language comes decided,
+as an ISO 639-1 code (etl.lib.extract.language).
 """
 
 from __future__ import annotations
@@ -23,10 +27,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import numpy as np
 import polars as pl
 
-from etl.lib.extract import resolve_credits, split_trailing_credit
+from etl.lib.extract import resolve_credits
 from etl.lib.frames import conform
 from etl.lib.normalize.bylines import parse_bylines
 from etl.lib.normalize.dates import parse_datetimes
@@ -45,13 +48,6 @@ from etl.lib.text import clean_list, clean_optional, clean_text, comparison_word
 
 # A body shorter than this (in letters and digits) is too little to call two articles the same.
 NEAR_DUPLICATE_MIN_CHARS = 200
-# Enough text for py3langid to be right; more only costs time.
-LANGUAGE_SAMPLE_CHARS = 500
-# ISO 639-2 codes some pages declare, to the ISO 639-1 code the warehouse uses.
-_THREE_LETTER_LANGUAGES = {"ara": "ar", "eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr",
-                           "spa": "es", "ita": "it", "nld": "nl", "dut": "nl", "por": "pt", "rus": "ru",
-                           "tur": "tr", "fas": "fa", "per": "fa", "urd": "ur", "heb": "he", "zho": "zh",
-                           "chi": "zh", "jpn": "ja", "kor": "ko", "pol": "pl", "swe": "sv"}  # fmt: skip
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^/?#:]+)"
 # The JSON of `rejected_values` (etl.lib.records.RejectedValue, one object per value set aside)
 _REJECTED_VALUE_LIST = pl.List(
@@ -82,40 +78,6 @@ def sha256_hex(values: pl.Series) -> pl.Series:
         [None if value is None else digest(value.encode()).hexdigest() for value in values.cast(pl.String)],
         dtype=pl.String,
     )
-
-
-def normalize_language(expr: pl.Expr) -> pl.Expr:
-    """`ar-SA`, `AR`, `ar_EG`, `ara` -> `ar`: the lower-case primary subtag, two letters where one exists.
-
-    Missing or meaningless codes (`und`, `mul`, `zxx`) become null.
-    """
-    primary = expr.str.strip_chars().str.to_lowercase().str.extract(r"^([a-z]{2,3})(?:[-_]|$)", 1)
-    # "undetermined", "multiple", "no content" and "missing" declare nothing: detection or the site's hint decides
-    return primary.replace(_THREE_LETTER_LANGUAGES).replace(["und", "mul", "zxx", "mis"], None)
-
-
-def detect_languages(texts: pl.Series) -> pl.Series:
-    """py3langid's guess per text (null for empty text); call it only on the rows that declare no language.
-
-    Features are extracted per text, then all texts are scored in one matrix product: scoring them one by
-    one (`py3langid.classify`) costs a small BLAS call each, which dominated on a busy machine.
-    """
-    from py3langid import langid  # loads its model on first use; kept out of import time
-
-    if langid.IDENTIFIER is None:
-        langid.load_model()
-    identifier = langid.IDENTIFIER
-    values = texts.to_list()
-    present = [index for index, text in enumerate(values) if text]
-    guesses: list[str | None] = [None] * len(values)
-    if present:
-        features = np.vstack(
-            [identifier.instance2fv(values[index][:LANGUAGE_SAMPLE_CHARS]) for index in present]
-        )
-        scores = features.astype(identifier.nb_ptc.dtype) @ identifier.nb_ptc + identifier.nb_pc
-        for index, best in zip(present, scores.argmax(axis=1), strict=True):
-            guesses[index] = identifier.nb_classes[best]
-    return pl.Series(texts.name, guesses, dtype=pl.String)
 
 
 def _absolute_canonical(url: pl.Expr, canonical: pl.Expr) -> pl.Expr:
@@ -154,25 +116,12 @@ def _articles(
             clean_list(pl.col("authors")).alias("authors"),
             clean_list(pl.col("tags")).alias("tags"),
             clean_text(pl.col("body_text"), multiline=True).fill_null("").alias("body_text"),
-            normalize_language(pl.col("language")).alias("language"),
-            normalize_language(pl.col("language_hint")).alias("language_hint"),
             parse_datetimes(articles["published_at_raw"]).alias("published_at"),
             parse_datetimes(articles["modified_at_raw"]).alias("modified_at"),
         )
         .collect(engine="streaming")
     )
     cleaned = cleaned.with_columns(_absolute_canonical(pl.col("url"), pl.col("canonical_url")))
-
-    undeclared = cleaned["language"].is_null() & (cleaned["body_text"].str.len_chars() > 0)
-    detected = pl.Series("detected", [None] * cleaned.height, dtype=pl.String)
-    if undeclared.any():
-        sample = cleaned.filter(undeclared).select(
-            pl.concat_str("title", "body_text", separator="\n", ignore_nulls=True)
-        )
-        detected = detected.scatter(undeclared.arg_true(), detect_languages(sample.to_series()))
-    cleaned = cleaned.with_columns(detected)
-    cleaned = cleaned.with_columns(pl.coalesce("language", "detected", "language_hint").alias("language"))
-
     children = _child_counts(cleaned, images, related)
     image_urls = (
         images.filter(pl.col("image_url").is_not_null())
@@ -247,26 +196,17 @@ def _child_ids(frame: pl.DataFrame, target: str) -> pl.Series:
 
 
 def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
-    joined = images.join(parents, on="url", how="left", maintain_order="left")
-    split = split_trailing_credit(
-        joined.select(clean_optional(pl.col("caption"))).to_series(),
-        joined.select(clean_optional(pl.col("credit_raw")).str.strip_chars("()（）[] ")).to_series(),
+    joined = images.join(parents, on="url", how="left", maintain_order="left").with_columns(
+        clean_optional(pl.col("caption")).alias("caption"),
+        clean_optional(pl.col("credit_raw")).alias("credit_raw"),
     )
-    credits = resolve_credits(split["credit_raw"])
+    credits = resolve_credits(joined["credit_raw"])
     frame = joined.with_columns(
         clean_optional(pl.col("image_url")).alias("image_url"),
         clean_optional(pl.col("alt_text")).alias("alt_text"),
-        split["caption"].alias("caption"),
-        split["credit_raw"].alias("credit_raw"),
-        # A credit split off the end of the caption was read where the caption was; a value cleaned away has
-        # no source.
-        pl.when(split["caption"].is_not_null()).then(pl.col("caption_source")).alias("caption_source"),
-        pl.when(split["credit_raw"].is_null())
-        .then(None)
-        .when(pl.col("credit_raw").is_null() | pl.col("credit_source").is_null())
-        .then(pl.col("caption_source"))
-        .otherwise(pl.col("credit_source"))
-        .alias("credit_source"),
+        # a value cleaned away has no source
+        pl.when(pl.col("caption").is_not_null()).then(pl.col("caption_source")).alias("caption_source"),
+        pl.when(pl.col("credit_raw").is_not_null()).then(pl.col("credit_source")).alias("credit_source"),
         credits["credit"].alias("credit"),
         credits["is_archive_photo"].alias("is_archive_photo"),
         pl.col("is_lead").fill_null(False),

@@ -6,7 +6,7 @@ from importlib import resources
 import polars as pl
 import pytest
 
-from etl.lib.extract.credits import credit_aliases, resolve_credits, split_trailing_credit
+from etl.lib.extract.credits import credit_aliases, resolve_credits
 
 CREDITS = [
     # the seed page and its related-article cards (Asharq Al-Awsat)
@@ -51,43 +51,6 @@ def test_resolve_credit(raw, credit, is_archive):
 def test_resolve_credits_keeps_row_order_over_a_column():
     resolved = resolve_credits(pl.Series([raw for raw, _, _ in CREDITS], dtype=pl.String))
     assert resolved.rows() == [(credit, archive) for _, credit, archive in CREDITS]
-
-
-@pytest.mark.parametrize(
-    ("caption", "credit_raw", "expected_caption", "expected_credit"),
-    [
-        # the seed page's inline photo, credit still in the caption
-        ("الزعيم الكوري الشمالي كيم جونغ أون (د.ب.أ)", None, "الزعيم الكوري الشمالي كيم جونغ أون", "د.ب.أ"),
-        (
-            "صورة للمواطن الأميركي محاطاً بجنود روس (وسائل إعلام روسية)",
-            None,
-            "صورة للمواطن الأميركي محاطاً بجنود روس",
-            "وسائل إعلام روسية",
-        ),
-        (
-            "فلاديمير بوتين وكيم جونغ أون (أرشيفية - رويترز)",
-            None,
-            "فلاديمير بوتين وكيم جونغ أون",
-            "أرشيفية - رويترز",
-        ),
-        # a weekday in brackets is not a credit
-        ("أكد كيم أمس (الخميس)", None, "أكد كيم أمس (الخميس)", None),
-        # the extractor already split it: nothing to do
-        (
-            "لقطة جامعة لحضور قمة البريكس (رويترز)",
-            "رويترز",
-            "لقطة جامعة لحضور قمة البريكس (رويترز)",
-            "رويترز",
-        ),
-        ("Ein Foto ohne Klammer", None, "Ein Foto ohne Klammer", None),
-        (None, None, None, None),
-    ],
-)
-def test_split_trailing_credit(caption, credit_raw, expected_caption, expected_credit):
-    split = split_trailing_credit(
-        pl.Series([caption], dtype=pl.String), pl.Series([credit_raw], dtype=pl.String)
-    )
-    assert split.row(0) == (expected_caption, expected_credit)
 
 
 def test_alias_table_ships_inside_the_package_and_covers_the_required_agencies():

@@ -13,6 +13,12 @@ from etl.lib.extract.captions import split_credit
             "بوتين وكيم في قاعدة «فوستوشني»",
             "أرشيفية - رويترز",
         ),
+        # the seed's related card: a credit that names no agency, only what printed the photo
+        (
+            "صورة للمواطن الأميركي محاطاً بجنود روس (وسائل إعلام روسية)",
+            "صورة للمواطن الأميركي محاطاً بجنود روس",
+            "وسائل إعلام روسية",
+        ),
         ("President Biden speaks in Delaware (AFP)", "President Biden speaks in Delaware", "AFP"),
         (
             "Rescue workers at the site. Photo: Reuters/Jane Doe",

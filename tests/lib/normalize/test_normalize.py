@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.lib.normalize.batch import detect_languages, normalize_batch, normalize_language, sha256_hex
+from etl.lib.normalize.batch import normalize_batch, sha256_hex
 from etl.lib.schema import (
     EXTRACTED_ARTICLES,
     EXTRACTED_IMAGES,
@@ -34,7 +34,6 @@ def article(**overrides):
         "fetched_at": datetime(2024, 10, 28, 12, tzinfo=UTC),
         "archive_key": "ab/cdef",
         "body_sha256": "0" * 64,
-        "language_hint": "ar",
         "canonical_url": None,
         "title": "كيم جونغ أون يريد بناء علاقة «تتطلع إلى المستقبل» مع روسيا",
         "description": None,
@@ -129,7 +128,6 @@ def test_article_fields_are_cleaned_and_parsed():
                 body_text="  " + BODY.replace("\n", "\n\n \u200e") + "\n",
                 authors=["«الشرق الأوسط»", " «الشرق الأوسط» "],
                 published_at_raw="نُشر: 14:19-28 أكتوبر 2024 م ـ 25 رَبيع الثاني 1446 هـ",
-                language="AR-sa",
             )
         ],
         [image(), image(position=1, image_url="https://static.aawsat.com/2024/10/kim2.jpg")],
@@ -138,7 +136,6 @@ def test_article_fields_are_cleaned_and_parsed():
     assert row["title"] == "كيم جونغ أون يريد بناء علاقة «تتطلع إلى المستقبل» مع روسيا"
     assert row["body_text"] == BODY
     assert row["authors"] == ["«الشرق الأوسط»"]
-    assert row["language"] == "ar"
     assert row["published_at"] == datetime(2024, 10, 28, 14, 19, tzinfo=UTC)
     assert (row["image_count"], row["related_link_count"]) == (2, 1)
     assert row["word_count"] == len(BODY.split())
@@ -206,8 +203,8 @@ def test_image_rows_carry_ids_credits_and_the_parent_revision():
             image(
                 position=1,
                 image_url="https://static.aawsat.com/2024/10/kim-2.jpg",
-                caption="الزعيم الكوري الشمالي كيم جونغ أون (د.ب.أ)",
-                credit_raw=None,
+                caption="الزعيم الكوري الشمالي كيم جونغ أون",
+                credit_raw="د.ب.أ",
                 is_lead=None,
             ),
             image(
@@ -223,7 +220,6 @@ def test_image_rows_carry_ids_credits_and_the_parent_revision():
     rows = normalized.images.sort("position").to_dicts()
     assert [r["credit"] for r in rows] == ["AFP", "dpa", "Reuters", "Unbekannt"]
     assert [r["credit_raw"] for r in rows] == ["أ.ف.ب", "د.ب.أ", "أرشيفية - رويترز", "Unbekannt"]
-    assert rows[1]["caption"] == "الزعيم الكوري الشمالي كيم جونغ أون"
     assert [r["is_archive_photo"] for r in rows] == [False, False, True, False]
     assert [r["is_lead"] for r in rows] == [True, False, False, True]
     assert {r["content_hash"] for r in rows} == {normalized.articles["content_hash"][0]}
@@ -232,36 +228,52 @@ def test_image_rows_carry_ids_credits_and_the_parent_revision():
 
 
 def test_image_text_sources_follow_the_caption_and_credit():
-    """A credit normalization splits off the caption was read where the caption was; a value cleaned away
-    takes its source with it."""
+    """Each value keeps the source extraction read it from; a value cleaned away takes its source with it."""
     normalized = batch(
         [article()],
         [
             image(caption_source="figure", credit_source="jsonld"),
             image(
                 position=1,
-                image_url="https://static.aawsat.com/2024/10/kim-2.jpg",
-                caption="الزعيم الكوري الشمالي كيم جونغ أون (د.ب.أ)",
-                credit_raw=None,
-                caption_source="data-attribute",
-                credit_source=None,
-            ),
-            image(
-                position=2,
                 image_url="https://static.aawsat.com/2024/10/kim-3.jpg",
                 caption=" \u200f ",
-                credit_raw=None,
+                credit_raw="\u200e",
                 caption_source="figure",
-                credit_source=None,
+                credit_source="figure",
             ),
         ],
     )
     rows = normalized.images.sort("position").to_dicts()
-    assert [(r["caption_source"], r["credit_source"]) for r in rows] == [
-        ("figure", "jsonld"),
-        ("data-attribute", "data-attribute"),
-        (None, None),
-    ]
+    assert [(r["caption_source"], r["credit_source"]) for r in rows] == [("figure", "jsonld"), (None, None)]
+    assert (rows[1]["caption"], rows[1]["credit_raw"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("caption", "credit_raw"),
+    [
+        # extraction read an archive marker as part of the caption, and a bracketed tail as no credit
+        ("The Barbados Tridents’ footballers training ahead of a match against Dominica. (FILE)", None),
+        ("الزعيم الكوري الشمالي كيم جونغ أون (د.ب.أ)", None),
+        # a credit with brackets of its own keeps them, the closing one too
+        (None, "DBT/Stella von Saldern (bearbeitet durch spdfraktion.de)"),
+        ("(Symbolbild)", "MadMax22 (CC0) - (Symbolbild)"),
+    ],
+)
+def test_captions_and_credits_are_split_once_by_extraction_never_again(caption, credit_raw):
+    row = batch([article()], [image(caption=caption, credit_raw=credit_raw)]).images.row(0, named=True)
+    assert (row["caption"], row["credit_raw"]) == (caption, credit_raw)
+
+
+def test_the_language_is_extractions_and_normalization_keeps_it_as_given():
+    """Extraction decides the language (declared, detected or the site's); a row it left without one stays so."""
+    german = "Die Aufregung nach dem Aufmarsch von Islamisten in Hamburg bleibt groß."
+    languages = batch(
+        [
+            article(url="https://aawsat.com/1", language=None, title="Nach Kalifat-Rufen", body_text=german),
+            article(url="https://aawsat.com/2", language="en"),
+        ]
+    ).articles["language"]
+    assert languages.to_list() == [None, "en"]
 
 
 def test_child_ids_survive_a_page_that_adds_items_before_them():
@@ -298,45 +310,6 @@ def test_children_are_never_doubled_or_dropped():
     assert normalized.related_links.height == 1
     orphan = normalized.images.filter(pl.col("article_id").is_null())
     assert orphan.height == 1 and orphan["image_id"][0] is None  # validation quarantines it
-
-
-@pytest.mark.parametrize(
-    ("declared", "expected"),
-    [
-        ("ar", "ar"),
-        ("AR-sa", "ar"),
-        ("ar_EG", "ar"),
-        ("de-AT", "de"),
-        ("en-US", "en"),
-        ("ara", "ar"),
-        ("Deutsch", None),
-        ("und", None),
-        ("zxx", None),
-        (None, None),
-    ],
-)
-def test_normalize_language(declared, expected):
-    frame = pl.DataFrame({"lang": [declared]}, schema={"lang": pl.String})
-    assert frame.select(normalize_language(pl.col("lang")))["lang"][0] == expected
-
-
-def test_language_is_detected_when_the_page_declares_none():
-    languages = batch(
-        [
-            article(url="https://aawsat.com/1", language=None, language_hint=None),
-            article(
-                url="https://derstandard.at/2",
-                language=None,
-                language_hint=None,
-                title="Nach Kalifat-Rufen in Hamburg",
-                body_text="Die Aufregung nach dem Aufmarsch von Islamisten in Hamburg bleibt groß. Auch in Österreich stellt sich nun die Frage.",
-            ),
-            article(url="https://aawsat.com/3", language=None, language_hint="ar", body_text=""),
-            article(url="https://aawsat.com/4", language="en"),
-        ]
-    ).articles["language"]
-    assert languages.to_list() == ["ar", "de", "ar", "en"]
-    assert detect_languages(pl.Series(["", None], dtype=pl.String)).to_list() == [None, None]
 
 
 def test_sha256_hex_gives_the_known_digests():

@@ -25,7 +25,6 @@ def article(url, **overrides):
         "fetched_at": datetime(2024, 10, 28, 12, tzinfo=UTC),
         "archive_key": None,
         "body_sha256": None,
-        "language_hint": "ar",
         "canonical_url": None,
         "title": "عنوان",
         "description": None,
