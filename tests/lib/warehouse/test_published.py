@@ -82,18 +82,21 @@ def test_search_finds_arabic_words_by_their_stem(tmp_path, query, expected):
         assert publish.search_articles(conn, query).get_column("article_id").to_list() == expected
 
 
-def test_published_copy_holds_tables_not_views_and_refuses_writes(tmp_path):
+def test_published_copy_holds_the_warehouse_s_tables_not_its_views_and_refuses_writes(tmp_path):
     build_warehouse(tmp_path / "warehouse.duckdb")
     publish.publish(tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb")
     with publish.connect_published(tmp_path / "published.duckdb") as conn:
-        tables = conn.sql(
-            "select schema_name, table_name from duckdb_tables() where schema_name in ('marts', 'raw')"
+        relations = conn.sql(
+            "select table_schema, table_name from information_schema.tables where table_schema in ('marts', 'raw')"
         )
-        names = {f"{s}.{t}" for s, t in tables.fetchall()}
+        names = {f"{s}.{t}" for s, t in relations.fetchall()}
         assert {"marts.articles", "raw.articles", "raw.fetch_log"} <= names
+        # a view of the warehouse reads tables the copy may not hold: only base tables are published
         assert "marts.article_titles" not in names
-        with pytest.raises(duckdb.InvalidInputException, match="read-only"):
+        with pytest.raises(duckdb.Error):
             conn.execute("delete from marts.articles")
+        with pytest.raises(duckdb.InvalidInputException, match="read-only"):
+            conn.execute("delete from published_schemas")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".published")] == []
 
 
@@ -230,5 +233,14 @@ def test_a_copy_left_half_made_by_a_killed_publish_is_removed_by_the_next(tmp_pa
     abandoned = [tmp_path / ".published-0123abcd.duckdb", tmp_path / ".published-0123abcd.duckdb.wal"]
     for path in abandoned:
         path.write_bytes(b"half a copy")
+    # a part a killed publish wrote and never published
+    orphan = publish.parts_dir(published) / "marts.articles" / "2025-01-0123abcd.parquet"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"half a part")
     publish.publish(tmp_path / "warehouse.duckdb", published)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["published.duckdb", "warehouse.duckdb"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "published.duckdb",
+        "published.parts",
+        "warehouse.duckdb",
+    ]
+    assert not orphan.exists()

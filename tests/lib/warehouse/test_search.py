@@ -70,7 +70,7 @@ def test_column_comments_of_the_warehouse_reach_the_published_copy(tmp_path):
     publish.publish(warehouse_path, tmp_path / "published.duckdb")
     with _plain_read_only(tmp_path / "published.duckdb") as conn:
         table = conn.sql(
-            "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'articles'"
+            "select comment from duckdb_views() where schema_name = 'marts' and view_name = 'articles'"
         ).fetchone()[0]
         column = conn.sql(
             "select comment from duckdb_columns() "
