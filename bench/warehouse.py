@@ -1,6 +1,6 @@
 """Warehouse benchmark: load N synthetic article rows (with images, related links, fetch log, discovered URLs and
-quarantine) day by day, run `dbt build`, publish the analysts' copy with its full-text index, and time the
-analysts' questions in bench/queries/*.sql against it.
+quarantine) day by day, run `dbt build`, publish the analysts' copy with its full-text index (all history, then
+the next day's), and time the analysts' questions in bench/queries/*.sql against it.
 
     .venv/bin/python bench/warehouse.py --articles 100000        # quick
     .venv/bin/python bench/warehouse.py --articles 1000000       # the acceptance size
@@ -373,6 +373,10 @@ def main() -> None:
     report["load_article_rows_per_s"] = round(loaded / load_s)
 
     report["dbt_build_full_s"] = round(dbt_build(db_path, args.out / "dbt-target"), 1)
+    # the first publish writes every month; the next day's publish is what a daily run pays
+    started = time.perf_counter()
+    publish.publish(db_path, published_path)
+    report["publish_all_history_s"] = round(time.perf_counter() - started, 1)
     # one more day then an incremental build: what a daily run pays
     with duckdb.connect(str(db_path)) as conn:
         extra = day_batch(
@@ -384,11 +388,15 @@ def main() -> None:
     report["dbt_build_next_day_s"] = round(dbt_build(db_path, args.out / "dbt-target"), 1)
 
     started = time.perf_counter()
-    publish.publish(db_path, published_path)
-    report["publish_with_fts_s"] = round(time.perf_counter() - started, 1)
+    day = publish.publish(db_path, published_path)
+    report["publish_next_day_s"] = round(time.perf_counter() - started, 1)
+    report["publish_next_day_parts"] = {"written": day.parts_written, "kept": day.parts_kept}
+    report["publish_next_day_rows_written"] = day.rows_written
     report["queries"] = time_queries(published_path)
     report["warehouse_mb"] = round(db_path.stat().st_size / 2**20)
-    report["published_mb"] = round(published_path.stat().st_size / 2**20)
+    report["published_mb"] = round(
+        sum(path.stat().st_size for path in publish.parts_dir(published_path).rglob("*.parquet")) / 2**20
+    )
 
     text = json.dumps(report, indent=2, ensure_ascii=False)
     (args.out / f"warehouse-{args.articles}.json").write_text(text)

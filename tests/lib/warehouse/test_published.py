@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import polars as pl
@@ -244,3 +244,103 @@ def test_a_copy_left_half_made_by_a_killed_publish_is_removed_by_the_next(tmp_pa
         "warehouse.duckdb",
     ]
     assert not orphan.exists()
+
+
+# modelled on the seed: an old month's story and today's
+MONTHS = {
+    "2025-01": ("old", "الرئيس يصل إلى موسكو للمحادثات", "بدأت المحادثات في الكرملين"),
+    "2025-02": ("new", "أسعار النفط ترتفع", "ارتفعت أسعار النفط في الأسواق"),
+}
+
+
+def add_article(conn: duckdb.DuckDBPyConnection, article_id: str, day: date, title: str, body: str) -> None:
+    """A day's load and the marts' row for it, as an incremental build would leave them."""
+    row = {name: None for name in schema.RAW_ARTICLES} | {
+        "article_id": article_id,
+        "content_hash": f"h-{article_id}",
+        "site": "s",
+        "title": title,
+        "body_text": body,
+        "partition_date": day,
+        "fetched_at": datetime(day.year, day.month, day.day, tzinfo=UTC),
+    }
+    warehouse.load_articles(
+        conn,
+        f"run-{day}",
+        pl.DataFrame([row], schema=schema.RAW_ARTICLES),
+        pl.DataFrame(schema=schema.RAW_IMAGES),
+        pl.DataFrame(schema=schema.RAW_RELATED_LINKS),
+    )
+    conn.execute(
+        "create table if not exists marts.articles (article_id varchar, content_hash varchar, site varchar, "
+        "title varchar, body_text varchar, published_at timestamptz, first_seen_at timestamptz)"
+    )
+    conn.execute(
+        "insert into marts.articles values (?, ?, 's', ?, ?, null, ?)",
+        [article_id, f"h-{article_id}", title, body, datetime(day.year, day.month, day.day, tzinfo=UTC)],
+    )
+
+
+def month_parts(published) -> dict[str, tuple[int, int]]:
+    """Every part file of the copy with its inode and modification time."""
+    return {
+        str(path.relative_to(publish.parts_dir(published))): (path.stat().st_ino, path.stat().st_mtime_ns)
+        for path in publish.parts_dir(published).rglob("*.parquet")
+    }
+
+
+def test_a_day_s_publish_writes_only_its_month_and_search_finds_old_and_new_articles(tmp_path):
+    warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(warehouse_path)) as conn:
+        warehouse.ensure_schema(conn)
+        conn.execute("create schema marts")
+        add_article(conn, "old", date(2025, 1, 10), *MONTHS["2025-01"][1:])
+        add_article(conn, "new-1", date(2025, 2, 1), *MONTHS["2025-02"][1:])
+        publish.publish(conn, published)
+        before = month_parts(published)
+        # the next day, in February: January's articles, raw rows and index are left as they are
+        add_article(conn, "new-2", date(2025, 2, 2), "النفط في موسكو", "المحادثات حول أسعار النفط")
+        report = publish.publish(conn, published)
+    after = month_parts(published)
+    january = {name: stat for name, stat in before.items() if "/2025-01-" in name}
+    assert january and all(after.get(name) == stat for name, stat in january.items())
+    with publish.connect_published(published) as conn:
+        listed = {row[0] for row in conn.sql("select file_name from published_parts").fetchall()}
+    february = {name for name in listed if "/2025-02-" in name}
+    assert february and not february & set(before)
+    # February's raw.articles and marts.articles parts, and its index (postings and docs)
+    assert report.parts_written == 4
+    assert report.rows_written == 2 + 2  # the month's rows of the two tables: not the history's
+    with publish.connect_published(published) as conn:
+        found = set(publish.search_articles(conn, "المحادثة").get_column("article_id").to_list())
+        assert found == {"old", "new-2"}  # January's index read beside February's new one
+        assert set(publish.search_articles(conn, "نفط").get_column("article_id").to_list()) == {
+            "new-1",
+            "new-2",
+        }
+        assert conn.sql("select count(*) from marts.articles").fetchone()[0] == 3
+
+
+def test_parts_a_publish_supersedes_stay_for_open_readers_then_go(tmp_path):
+    warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    first = datetime(2025, 2, 2, tzinfo=UTC)
+    with duckdb.connect(str(warehouse_path)) as conn:
+        warehouse.ensure_schema(conn)
+        conn.execute("create schema marts")
+        add_article(conn, "new-1", date(2025, 2, 1), *MONTHS["2025-02"][1:])
+        publish.publish(conn, published, now=first)
+    reader = publish.connect_published(published)
+    with duckdb.connect(str(warehouse_path)) as conn:
+        add_article(conn, "new-2", date(2025, 2, 2), "النفط في موسكو", "المحادثات")
+        publish.publish(conn, published, now=first)
+        # the reader opened before the swap still reads its own parts, whole
+        assert reader.sql("select count(*) from marts.articles").fetchone()[0] == 1
+        assert publish.search_articles(reader, "النفط").height == 1
+        later = first + publish.RETAIN_SUPERSEDED + timedelta(minutes=1)
+        report = publish.publish(conn, published, now=later)
+    reader.close()
+    assert report.parts_written == 0 and report.parts_removed == 4
+    with publish.connect_published(published) as conn:
+        assert conn.sql("select count(*) from marts.articles").fetchone()[0] == 2
+        listed = {row[0] for row in conn.sql("select file_name from published_parts").fetchall()}
+    assert {name for name in month_parts(published)} == listed
