@@ -134,8 +134,15 @@ def day_batch(
             "modified_at": None,
             "fetched_at": fetched_at,
         }
-    ).cast(dict(schema.RAW_ARTICLES), strict=False)
-    articles = articles.select(schema.RAW_ARTICLES.names())
+    )
+    # columns the contract gained since (identity, canonical checks): null, as for a row loaded before them
+    articles = (
+        articles.with_columns(
+            pl.lit(None).alias(name) for name in schema.RAW_ARTICLES.names() if name not in articles.columns
+        )
+        .cast(dict(schema.RAW_ARTICLES), strict=False)
+        .select(schema.RAW_ARTICLES.names())
+    )
     images = children(articles, image_count, "image", rng)
     links = children(articles, link_count, "link", rng)
     attempts = fetch_attempts(articles, rng)
@@ -180,6 +187,8 @@ def children(articles: pl.DataFrame, counts: np.ndarray, kind: str, rng: np.rand
             alt_text=pl.lit(None, pl.String),
             credit_raw=pl.Series([CREDITS[c][0] for c in credit]),
             credit=pl.Series([CREDITS[c][1] for c in credit]),
+            caption_source=pl.lit("figcaption"),
+            credit_source=pl.lit("caption"),
             position="position",
             width=pl.lit(1200, pl.Int32),
             height=pl.lit(800, pl.Int32),
@@ -232,6 +241,7 @@ def fetch_attempts(articles: pl.DataFrame, rng: np.random.Generator) -> pl.DataF
         bytes_decoded=pl.lit(120_000, pl.Int64),
         elapsed_ms=pl.lit(180, pl.Int64),
         is_final=pl.lit(True),
+        unchanged=pl.lit(False),
         fetched_at="fetched_at",
     )
     # one page in twenty fails for good, after a retry
