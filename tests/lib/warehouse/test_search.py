@@ -77,3 +77,30 @@ def test_column_comments_of_the_warehouse_reach_the_published_copy(tmp_path):
             "where schema_name = 'marts' and table_name = 'articles' and column_name = 'title'"
         ).fetchone()[0]
     assert (table, column) == ("One row per article.", "The headline, as printed.")
+
+
+def test_scores_are_fts_s_bm25_over_all_articles_whichever_months_hold_them(tmp_path):
+    # fts's own `match_bm25` gave these over ARTICLES (the index publishing built before the monthly one)
+    fts_scores = {"prefixed": 0.244598, "talks": 0.20223, "bare": 0.138105}
+    scores = {}
+    for layout, months in {"one month": [1, 1, 1, 1], "three months": [1, 2, 2, 3]}.items():
+        warehouse_path = tmp_path / f"{layout}.duckdb"
+        build_warehouse(warehouse_path, titles=ARTICLES)
+        with duckdb.connect(str(warehouse_path)) as conn:
+            conn.execute("alter table marts.articles add column first_seen_at timestamptz")
+            for article_id, month in zip(ARTICLES, months, strict=True):
+                conn.execute(
+                    "update marts.articles set first_seen_at = make_timestamptz(2025, ?, 1, 0, 0, 0) "
+                    "where article_id = ?",
+                    [month, article_id],
+                )
+        published = tmp_path / f"{layout}-published.duckdb"
+        publish.publish(warehouse_path, published)
+        with publish.connect_published(published) as conn:
+            months_indexed = conn.sql(
+                "select count(distinct month) from published_parts where table_name = 'search_index.postings'"
+            ).fetchone()[0]
+            assert months_indexed == len(set(months))
+            found = publish.search_articles(conn, "المحادثات")
+        scores[layout] = {row[0]: round(row[4], 6) for row in found.iter_rows()}
+    assert scores["one month"] == scores["three months"] == fts_scores
