@@ -329,7 +329,14 @@ def main() -> None:
     parser.add_argument(
         "--articles", type=int, default=1_000_000, help="raw article rows to load, revisions included"
     )
-    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--days", type=int, default=30, help="daily loads of history")
+    parser.add_argument(
+        "--day-step",
+        type=int,
+        default=12,
+        help="days between two loads of history: 30 loads 12 days apart span a year, so the history has the "
+        "months a real one has and the next day's publish rewrites its month, not all of them",
+    )
     parser.add_argument(
         "--revised-share", type=float, default=0.05, help="share of articles that get a revision 2"
     )
@@ -355,7 +362,7 @@ def main() -> None:
         batches: list[dict] = []  # the last three days: revisions revisit the day before yesterday
         for index, ids in enumerate(per_day):
             started = time.perf_counter()
-            batch = day_batch(rng, vocab, index, ids)
+            batch = day_batch(rng, vocab, index * args.day_step, ids)
             generate_s += time.perf_counter() - started
             started = time.perf_counter()
             loaded += load(conn, batch, f"run-{index}")
@@ -363,7 +370,7 @@ def main() -> None:
             batches = [*batches[-2:], batch]
             if index >= 2:
                 started = time.perf_counter()
-                revision = revise(batches[0], args.revised_share, index)
+                revision = revise(batches[0], args.revised_share, index * args.day_step)
                 generate_s += time.perf_counter() - started
                 started = time.perf_counter()
                 loaded += load(conn, revision, f"run-{index}")
@@ -390,7 +397,10 @@ def main() -> None:
     # one more day then an incremental build: what a daily run pays
     with duckdb.connect(str(db_path)) as conn:
         extra = day_batch(
-            rng, vocab, args.days, np.arange(first_fetches, first_fetches + first_fetches // args.days)
+            rng,
+            vocab,
+            (args.days - 1) * args.day_step + 1,
+            np.arange(first_fetches, first_fetches + first_fetches // args.days),
         )
         started = time.perf_counter()
         load(conn, extra, "run-next")
