@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -190,6 +191,21 @@ def test_every_mart_column_carries_its_description_as_a_comment(first_run):
         }
     assert documented and set(documented) <= set(comments)
     assert {key: comments[key] for key in documented} == documented
+
+
+def test_the_dbt_step_recorded_each_mart_s_row_count_and_built_column_types(first_run):
+    home = first_run["home"]
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance, _published(home) as conn:
+        for mart in MARTS:
+            event = instance.get_latest_materialization_event(dg.AssetKey(["marts", mart]))
+            metadata = event.asset_materialization.metadata
+            assert "dagster/row_count" in metadata and "dagster/column_schema" in metadata, (mart, metadata)
+            assert metadata["dagster/row_count"].value == first_run["counts_after_first"][mart], mart
+            columns = metadata["dagster/column_schema"].value.columns
+            built = conn.sql(f"select * from marts.{mart}")
+            assert [(column.name, column.type) for column in columns] == list(
+                zip(built.columns, map(str, built.types), strict=True)
+            ), mart
 
 
 def test_bad_sites_file_exits_non_zero_with_one_line(tmp_path: Path):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl.runner import definitions
@@ -33,6 +34,22 @@ QUERY = """
 }
 """
 
+MARTS = ("articles", "images", "related_links")
+MART_MATERIALIZATIONS = """
+{
+  assetNodes(assetKeys: [{path: ["marts", "articles"]}, {path: ["marts", "images"]}, {path: ["marts", "related_links"]}]) {
+    assetKey { path }
+    assetMaterializations(limit: 1) {
+      metadataEntries {
+        label
+        ... on IntMetadataEntry { intValue }
+        ... on TableSchemaMetadataEntry { schema { columns { name type } } }
+      }
+    }
+  }
+}
+"""
+
 
 def _environment_without_the_venv() -> dict[str, str]:
     """The user's shell on a fresh machine: no virtualenv on PATH, no Akhbar or Dagster variables."""
@@ -52,15 +69,21 @@ def _environment_without_the_venv() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def ui_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home that does not exist yet."""
+    return tmp_path_factory.mktemp("ui") / "home"
+
+
+@pytest.fixture(scope="module")
+def ui(ui_home: Path) -> Iterator[str]:
     """`make ui` on a home that does not exist yet: it runs the demo, then serves the UI on it."""
-    folder = tmp_path_factory.mktemp("ui")
+    folder = ui_home.parent
     port = free_port()
     command = [
         "make",
         "--no-print-directory",
         "ui",
-        f"UI_HOME={folder / 'home'}",
+        f"UI_HOME={ui_home}",
         f"UI_PORT={port}",
         "DEMO_PORT=0",
     ]
@@ -103,6 +126,26 @@ def test_a_healthy_install_has_no_missing_partition(ui_data: dict):
     }
     assert missing["marts/articles"] == 0 and missing["raw/discovered_urls"] == 0, missing
     assert not {key: count for key, count in missing.items() if count}, missing
+
+
+def test_the_ui_shows_each_mart_s_row_count_and_built_column_types(ui: str, ui_home: Path):
+    nodes = graphql(ui, MART_MATERIALIZATIONS)["assetNodes"]
+    assert len(nodes) == len(MARTS)
+    with duckdb.connect(str(ui_home / "published.duckdb"), read_only=True) as conn:
+        for node in nodes:
+            relation = ".".join(node["assetKey"]["path"])
+            entries = {entry["label"]: entry for entry in node["assetMaterializations"][0]["metadataEntries"]}
+            assert "dagster/row_count" in entries and "dagster/column_schema" in entries, (relation, entries)
+            built = conn.sql(f"select * from {relation}")
+            assert (
+                entries["dagster/row_count"]["intValue"]
+                == conn.sql(f"select count(*) from {relation}").fetchone()[0]
+            )
+            shown = [
+                (column["name"], column["type"])
+                for column in entries["dagster/column_schema"]["schema"]["columns"]
+            ]
+            assert shown == list(zip(built.columns, map(str, built.types), strict=True)), relation
 
 
 def test_lineage_runs_from_discovery_to_the_related_links_mart(ui_data: dict):

@@ -15,6 +15,7 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.progress import STAGE_SUMMARY, is_terse
 from etl.defs.resources import AkhbarHome
+from etl.defs.transform.metadata import stream_with_row_counts
 from etl.defs.transform.project import dbt_project
 from etl.defs.transform.translator import AkhbarDbtTranslator
 from etl.lib.warehouse import is_current
@@ -57,15 +58,16 @@ def news_dbt_models(
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
     invocation = dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve())
+    events = stream_with_row_counts(invocation)
     if not is_terse(context.run.run_config):
-        yield from invocation.stream()
+        yield from events
         return
     # dagster-dbt writes every line of dbt's log to stdout (about 190 a build): an operator's terminal gets
     # one line, and dbt's own account of what failed when something does
     log = io.StringIO()
     try:
         with contextlib.redirect_stdout(log):
-            yield from invocation.stream()
+            yield from events
     except Exception:
         for line in _failure_lines(log.getvalue()):
             context.log.error(line)
