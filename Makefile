@@ -65,4 +65,4 @@ chromium:
 # A PNG of the lineage page of the demo's Dagster UI.
 ui-screenshot: install chromium
 	test -f data/demo-sites.yaml || $(BIN)/akhbar demo --home data
-	$(BIN)/python -m etl.ui screenshot --home data --out docs/lineage.png
+	$(BIN)/python -m tools.browser screenshot --home data --out docs/lineage.png

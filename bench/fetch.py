@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections import Counter
 
-from etl.lib.fetch.fetcher import FetchSettings, fetch_pages
+from etl.lib.fetch import FetchSettings, fetch_pages
 from etl.lib.records import FetchRequest
 from etl.lib.sites import SitesFile
 from etl.lib.warehouse.archive import RawArchive

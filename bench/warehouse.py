@@ -255,7 +255,7 @@ def fetch_attempts(articles: pl.DataFrame, rng: np.random.Generator) -> pl.DataF
     )
     retried = failed.with_columns(attempt=pl.lit(1, pl.Int32), is_final=pl.lit(False))
     return pl.concat([ok, retried, failed.with_columns(attempt=pl.lit(2, pl.Int32))]).select(
-        warehouse.FETCH_ATTEMPTS.names()
+        schema.FETCH_ATTEMPTS.names()
     )
 
 

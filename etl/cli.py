@@ -13,6 +13,8 @@ from etl.lib.run_lock import HomeBusyError
 from etl.lib.sites import SitesFileError, load_sites
 
 if TYPE_CHECKING:
+    import dagster as dg
+
     from etl.lib.home import Home
     from etl.runner import RunOutcome
 
@@ -149,20 +151,30 @@ def _run(
     executor: str,
     verbose: bool = False,
 ) -> int:
+    import dagster as dg
+
     from etl.lib.home import Home
     from etl.lib.run_lock import hold_run_lock
     from etl.runner import run_partition
 
     load_sites(sites_file)  # a bad sites file stops here with one line, before Dagster starts
     home = Home(home_dir)
-    home.activate(sites_file)
+    home.prepare()
     failed = []
     # one run per home at a time: a second one exits at once (HomeBusyError) rather than queue on the pool's slot
-    with hold_run_lock(home.run_lock):
-        _recover_abandoned_runs()
+    with hold_run_lock(home.run_lock), dg.DagsterInstance.from_config(str(home.dagster)) as instance:
+        _recover_abandoned_runs(instance)
         for day in days:
             print(f"akhbar: running {day}{' from the archive' if from_archive else ''} ...", flush=True)
-            outcome = run_partition(day, from_archive=from_archive, executor=executor, verbose=verbose)
+            outcome = run_partition(
+                day,
+                home,
+                sites_file,
+                instance,
+                from_archive=from_archive,
+                executor=executor,
+                verbose=verbose,
+            )
             _print_summary(day, outcome)
             if not outcome.success:
                 failed.append(f"{day}: {outcome.failed_steps[0] if outcome.failed_steps else 'failed'}")
@@ -172,14 +184,12 @@ def _run(
     return 1 if failed else 0
 
 
-def _recover_abandoned_runs() -> None:
+def _recover_abandoned_runs(instance: dg.DagsterInstance) -> None:
     """Mark failed the runs of this home that a killed process left unfinished, and free their pool slots."""
-    import dagster as dg
-
     from etl.recovery import PoolHeldByLiveRunError, recover_abandoned_runs
 
     try:
-        abandoned = recover_abandoned_runs(dg.DagsterInstance.get())
+        abandoned = recover_abandoned_runs(instance)
     except PoolHeldByLiveRunError as error:
         raise UsageError(str(error)) from None
     for run in abandoned:

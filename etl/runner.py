@@ -7,10 +7,12 @@ import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
 from etl.defs.progress import TERSE_LOGGER, step_failure_reason
+from etl.lib.home import Home
 from etl.recovery import process_tags
 
 # Dagster's executor warns once per blocking check of a step that succeeded without a result for it
@@ -49,11 +51,24 @@ class RunOutcome:
 
 
 def run_partition(
-    partition_key: str, *, from_archive: bool = False, executor: str = "in_process", verbose: bool = False
+    partition_key: str,
+    home: Home,
+    sites_file: Path,
+    instance: dg.DagsterInstance,
+    *,
+    from_archive: bool = False,
+    executor: str = "in_process",
+    verbose: bool = False,
 ) -> RunOutcome:
-    """Materialize one daily partition of the whole graph and report what each asset recorded."""
-    run_config = _run_config(from_archive, verbose, executor)
-    instance = dg.DagsterInstance.get()
+    """Materialize one daily partition of the whole graph on `home` and report what each asset recorded.
+
+    The home reaches the resources through the run's config, and the run is recorded in `instance`."""
+    from etl.defs.resources import home_run_config
+
+    run_config = {
+        **_run_config(from_archive, verbose, executor),
+        "resources": home_run_config(home, sites_file),
+    }
     with contextlib.ExitStack() as stack:
         if not verbose:
             stack.enter_context(_checks_skipped_by_design_unlogged())

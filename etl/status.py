@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -11,15 +10,29 @@ import duckdb
 
 from etl.lib.home import Home
 
+# Each page's word, as the funnel (marts.site_daily) reads it: the fetcher's, or extraction's verdict on the
+# body it brought (a bot wall, an empty shell).
+_PAGE_OUTCOMES = """
+    page_outcomes as (
+        select f.* replace (coalesce(case when f.outcome = 'ok' then j.outcome end, f.outcome) as outcome,
+                            coalesce(case when f.outcome = 'ok' then j.error end, f.error) as error)
+        from raw.fetch_log f
+        left join (
+            select archive_key, any_value(outcome) as outcome, any_value(error) as error
+            from raw.extraction_outcomes group by archive_key
+        ) j on j.archive_key = f.archive_key
+    )"""
+
 _QUERIES = {
-    "Latest days": """
-        with fetches as (
+    "Latest days": f"""
+        with {_PAGE_OUTCOMES},
+        fetches as (
             select partition_date as day, count(*) filter (where is_final) as pages,
                    count(*) filter (where is_final and outcome = 'ok') as ok,
                    count(*) filter (where is_final and outcome = 'not_modified') as not_modified,
                    count(*) filter (where is_final and outcome not in ('ok', 'not_modified')) as failed,
                    max(fetched_at) as last_fetch
-            from raw.fetch_log group by 1
+            from page_outcomes group by 1
         ),
         sources as (
             select partition_date as day, count(distinct (site, source_url)) as failed_sources
@@ -34,9 +47,10 @@ _QUERIES = {
         from raw.discovery_errors
         where partition_date = (select max(partition_date) from raw.discovery_errors)
         group by 1, 2 order by 1, 2""",
-    "Failures of the last day, by site and reason": """
+    "Failures of the last day, by site and reason": f"""
+        with {_PAGE_OUTCOMES}
         select site, outcome, count(*) as pages, any_value(error) as example
-        from raw.fetch_log
+        from page_outcomes
         where is_final and outcome not in ('ok', 'not_modified')
           and partition_date = (select max(partition_date) from raw.fetch_log)
         group by 1, 2 order by 3 desc""",
@@ -92,8 +106,7 @@ def _open(home: Home) -> tuple[duckdb.DuckDBPyConnection, str] | None:
 def _print_runs(home: Home) -> None:
     if not home.dagster.exists():
         return
-    os.environ["DAGSTER_HOME"] = str(home.dagster.resolve())
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home.dagster)) as instance:
         records = instance.get_run_records(limit=5)
         print("\nLast runs")
         for record in records:

@@ -160,7 +160,7 @@ def load_day_1(conn: duckdb.DuckDBPyConnection) -> None:
         "run-1",
         frame(
             [discovered(path, "feed") for path in urls] + [discovered("a1", "sitemap.xml")],
-            warehouse.DISCOVERED_URLS,
+            schema.DISCOVERED_URLS,
         ),
     )
     attempts = [
@@ -171,7 +171,7 @@ def load_day_1(conn: duckdb.DuckDBPyConnection) -> None:
         attempt("a4", "timeout", DAY_1),
         attempt("a5", "http_error", DAY_1),
     ]
-    warehouse.load_fetch_log(conn, DAY_1, "run-1", frame(attempts, warehouse.FETCH_ATTEMPTS))
+    warehouse.load_fetch_log(conn, DAY_1, "run-1", frame(attempts, schema.FETCH_ATTEMPTS))
     warehouse.load_articles(conn, "run-1", *day_1_content())
     bad = article("A6", "a6", "", "h6", DAY_1) | {"failed_expectations": ["body_min_length"]}
     warehouse.load_quarantine(
@@ -220,9 +220,7 @@ def day_2_content() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 
 
 def load_day_2(conn: duckdb.DuckDBPyConnection, *, killed_after_articles: bool = False) -> None:
-    warehouse.load_discovered(
-        conn, DAY_2, "run-2", frame([discovered("a1", "feed")], warehouse.DISCOVERED_URLS)
-    )
+    warehouse.load_discovered(conn, DAY_2, "run-2", frame([discovered("a1", "feed")], schema.DISCOVERED_URLS))
     warehouse.load_articles(conn, "run-2", *day_2_content())
     if killed_after_articles:
         return
@@ -231,7 +229,7 @@ def load_day_2(conn: duckdb.DuckDBPyConnection, *, killed_after_articles: bool =
         attempt("a2", "ok", DAY_2),
         attempt("a3?x=1", "not_modified", DAY_2),
     ]
-    warehouse.load_fetch_log(conn, DAY_2, "run-2", frame(attempts, warehouse.FETCH_ATTEMPTS))
+    warehouse.load_fetch_log(conn, DAY_2, "run-2", frame(attempts, schema.FETCH_ATTEMPTS))
 
 
 def dbt_build(db_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> None:

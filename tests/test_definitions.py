@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from etl.defs.partitions import daily_partitions
 from etl.runner import definitions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,8 +44,8 @@ def test_every_asset_is_partitioned_by_day_and_described():
     graph = _graph()
     for key in graph.materializable_asset_keys:
         node = graph.get(key)
-        assert node.partitions_def is not None, key
-        assert node.description, key
+        assert node.partitions_def == daily_partitions, key
+        assert node.description and node.description.strip() != key.path[-1], key
 
 
 def test_schedule_sensor_and_checks_are_defined():

@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from etl.runner import definitions
-from etl.ui import free_port, graphql, lineage_url, rendered_text, running_ui
+from tools.browser import rendered_text
+from tools.running_ui import free_port, graphql, lineage_url, running_ui
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -53,8 +52,8 @@ class Home:
         """dbt's artifacts of the last build (run results, logs) and the parse cache the next build reuses."""
         return self.root / "dbt"
 
-    def activate(self, sites_file: Path) -> None:
-        """Point the resources (through their environment variables) and Dagster's instance at this home.
+    def prepare(self) -> None:
+        """Create the home with Dagster's instance settings, so the duckdb pool limits every run made there.
 
         Raises `OSError` naming the home when it cannot be written or its disk is nearly full."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -62,15 +61,6 @@ class Home:
         self.dagster.mkdir(exist_ok=True)
         if not (self.dagster / "dagster.yaml").exists():
             shutil.copy(DAGSTER_YAML, self.dagster / "dagster.yaml")
-        os.environ.update(
-            {
-                "AKHBAR_HOME": str(self.root.resolve()),
-                "AKHBAR_SITES": str(sites_file.resolve()),
-                "AKHBAR_ARCHIVE": str(self.archive.resolve()),
-                "DUCKDB_PATH": str(self.warehouse.resolve()),
-                "DAGSTER_HOME": str(self.dagster.resolve()),
-            }
-        )
 
     def _check_writable(self) -> None:
         probe = self.root / f".write-test-{uuid.uuid4().hex}"

@@ -9,25 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Outcome classes of one fetch attempt, as stored in `raw.fetch_log.outcome`.
-FETCH_OUTCOMES = (
-    "ok",
-    "not_modified",
-    "robots_denied",
-    "http_error",
-    "timeout",
-    "too_large",
-    "not_html",
-    "blocked_private",
-    "connection_error",
-    "decode_error",
-    "too_many_redirects",
-    "redirect_loop",
-    "bot_challenge",
-    "empty_page",
-    "invalid_url",
-)
-
 
 @dataclass(slots=True)
 class DiscoveredUrl:
@@ -61,7 +42,7 @@ class FetchAttempt:
     url: str
     site: str
     attempt: int  # 1-based
-    outcome: str  # one of FETCH_OUTCOMES
+    outcome: str  # one of schema.FETCH_OUTCOMES
     fetched_at: datetime  # UTC
     final_url: str | None = None  # after redirects, canonicalized
     status: int | None = None
@@ -79,12 +60,6 @@ class FetchAttempt:
     unchanged: bool = False  # an ok body whose sha256 equals the request's previous_content_hash
 
 
-# Where an image's caption or credit was read, most trusted first: a site profile's selector, the markup
-# printed with the picture (figure, caption and credit elements, the image's title), the page's structured data
-# about that picture (JSON-LD ImageObject, schema.org microdata), its data-* attributes, og:image:alt.
-IMAGE_TEXT_SOURCES = ("profile", "figure", "jsonld", "microdata", "data-attribute", "og:image:alt")
-
-
 @dataclass(slots=True)
 class ExtractedImage:
     """An image of the article's own content, as printed on the page."""
@@ -97,7 +72,7 @@ class ExtractedImage:
     width: int | None = None
     height: int | None = None
     is_lead: bool = False
-    # where the caption and the credit were read (IMAGE_TEXT_SOURCES); None when there is none
+    # where the caption and the credit were read (schema.IMAGE_TEXT_SOURCES); None when there is none
     caption_source: str | None = None
     credit_source: str | None = None
 

@@ -1,7 +1,10 @@
-"""Column contracts of the tables that stages write, as Polars schemas.
+"""The contract of every table Akhbar writes: its columns as Polars schemas, and the values a column may hold.
 
-`EXTRACTED_*` are what the extract stage writes (as printed on the page); `RAW_*` are the normalized rows that
-validation checks and the warehouse loads into `raw.*`. dbt sources and the GX suites follow these names.
+Discovery and fetching write their day logs (`DISCOVERED_URLS`, `DISCOVERY_ERRORS`, `FETCH_ATTEMPTS`, `PAGES`);
+extraction writes `EXTRACTED_*` (as printed on the page) and its verdicts on pages that are no article
+(`EXTRACTION_OUTCOMES`); `RAW_*` are the normalized rows that validation checks and the warehouse loads into
+`raw.*`. The registries at the end say which table each contract is and how it is written; the warehouse makes
+its DDL from them, and dbt sources and the GX suites follow these names.
 """
 
 from __future__ import annotations
@@ -10,6 +13,108 @@ import polars as pl
 
 UTC_TIMESTAMP = pl.Datetime("us", "UTC")
 STRINGS = pl.List(pl.String)
+
+# Outcome classes of one fetch attempt, as stored in `raw.fetch_log.outcome`.
+FETCH_OUTCOMES = (
+    "ok",
+    "not_modified",
+    "robots_denied",
+    "http_error",
+    "timeout",
+    "too_large",
+    "not_html",
+    "blocked_private",
+    "connection_error",
+    "decode_error",
+    "too_many_redirects",
+    "redirect_loop",
+    "bot_challenge",
+    "empty_page",
+    "invalid_url",
+)
+
+# What extraction may find a fetched page to be instead of an article, as stored in
+# `raw.extraction_outcomes.outcome`; the same names as the fetcher's, which judges pages the same way when it
+# runs without extraction, so the funnel counts one class whichever stage judged.
+PAGE_OUTCOMES = ("bot_challenge", "empty_page")
+
+# Where an image's caption or credit was read, most trusted first: a site profile's selector, the markup
+# printed with the picture (figure, caption and credit elements, the image's title), the page's structured data
+# about that picture (JSON-LD ImageObject, schema.org microdata), its data-* attributes, og:image:alt.
+IMAGE_TEXT_SOURCES = ("profile", "figure", "jsonld", "microdata", "data-attribute", "og:image:alt")
+
+DISCOVERED_URLS = pl.Schema(
+    {
+        "url": pl.String,
+        "site": pl.String,
+        "source_kind": pl.String,
+        "source_url": pl.String,
+        "title": pl.String,
+        "keywords": STRINGS,
+        "published_at": UTC_TIMESTAMP,
+        "lastmod": UTC_TIMESTAMP,
+    }
+)
+
+# a feed, sitemap, homepage or listed URL that could not be read, as `DiscoveryError` describes it
+DISCOVERY_ERRORS = pl.Schema({"site": pl.String, "source_url": pl.String, "message": pl.String})
+
+# One HTTP attempt as the fetcher recorded it; no later stage rewrites it.
+FETCH_ATTEMPTS = pl.Schema(
+    {
+        "url": pl.String,
+        "site": pl.String,
+        "final_url": pl.String,
+        "outcome": pl.String,  # one of FETCH_OUTCOMES
+        "content_type": pl.String,
+        "encoding": pl.String,
+        "archive_key": pl.String,
+        "body_sha256": pl.String,
+        "etag": pl.String,
+        "last_modified": pl.String,
+        "error": pl.String,
+        "attempt": pl.Int32,
+        "status": pl.Int32,
+        "bytes_received": pl.Int64,
+        "bytes_decoded": pl.Int64,
+        "elapsed_ms": pl.Int64,
+        "is_final": pl.Boolean,
+        "unchanged": pl.Boolean,  # an ok body identical to the previous fetch's: nothing to extract
+        "fetched_at": UTC_TIMESTAMP,
+    }
+)
+
+# The latest state of each page (`raw.pages`, keyed by url): what the next conditional GET sends.
+PAGES = pl.Schema(
+    {
+        "url": pl.String,
+        "site": pl.String,
+        "final_url": pl.String,
+        "outcome": pl.String,  # the last final attempt's, as the fetcher saw it
+        "etag": pl.String,
+        "last_modified": pl.String,
+        "body_sha256": pl.String,
+        "archive_key": pl.String,
+        "encoding": pl.String,
+        "content_type": pl.String,
+        "status": pl.Int32,
+        "last_fetched_at": UTC_TIMESTAMP,
+        "last_ok_at": UTC_TIMESTAMP,
+        "first_seen_at": UTC_TIMESTAMP,
+    }
+)
+
+# Extraction's verdict on a fetched body that is no article (bot challenge, empty shell), one row per body:
+# the fetch log keeps what the fetcher saw, and the funnel reads the two together.
+EXTRACTION_OUTCOMES = pl.Schema(
+    {
+        "archive_key": pl.String,  # the body judged (content-addressed: every URL that brought it)
+        "page_url": pl.String,  # the page it was read as, after redirects
+        "site": pl.String,
+        "outcome": pl.String,  # one of PAGE_OUTCOMES
+        "error": pl.String,  # one line saying why
+    }
+)
 
 EXTRACTED_ARTICLES = pl.Schema(
     {
@@ -47,7 +152,7 @@ EXTRACTED_IMAGES = pl.Schema(
         "alt_text": pl.String,
         "caption": pl.String,
         "credit_raw": pl.String,
-        "caption_source": pl.String,  # where the caption was read (records.IMAGE_TEXT_SOURCES)
+        "caption_source": pl.String,  # where the caption was read (IMAGE_TEXT_SOURCES)
         "credit_source": pl.String,
         "width": pl.Int32,
         "height": pl.Int32,
@@ -109,7 +214,7 @@ RAW_IMAGES = pl.Schema(
         "alt_text": pl.String,
         "credit_raw": pl.String,
         "credit": pl.String,  # canonical agency, or the raw text when unknown
-        "caption_source": pl.String,  # where the caption was read (records.IMAGE_TEXT_SOURCES)
+        "caption_source": pl.String,  # where the caption was read (IMAGE_TEXT_SOURCES)
         "credit_source": pl.String,  # where the credit was read; a credit split off the caption: the caption's
         "position": pl.Int32,
         "width": pl.Int32,
@@ -172,3 +277,36 @@ FIELD_ISSUES = pl.Schema(
         "partition_date": pl.Date,
     }
 )
+
+# Append-only logs of what each run saw, stamped with the day and the run: name -> (contract, natural key).
+DAY_LOGS: dict[str, tuple[pl.Schema, tuple[str, ...]]] = {
+    "discovered_urls": (DISCOVERED_URLS, ("partition_date", "url", "source_url")),
+    # each run's failures stay, so the funnel can count the day's and the operator see when they began
+    "discovery_errors": (DISCOVERY_ERRORS, ("partition_date", "run_id", "site", "source_url")),
+    # a later re-fetch of the same URL is a new row, re-loading the same attempts adds nothing
+    "fetch_log": (FETCH_ATTEMPTS, ("url", "attempt", "fetched_at")),
+    "extraction_outcomes": (EXTRACTION_OUTCOMES, ("partition_date", "archive_key")),
+}
+
+# Scratch tables: name -> contract. Each is replaced one `partition_date` at a time.
+WORK_TABLES: dict[str, pl.Schema] = {
+    "extracted_articles": EXTRACTED_ARTICLES,
+    "extracted_images": EXTRACTED_IMAGES,
+    "extracted_related_links": EXTRACTED_RELATED_LINKS,
+    "normalized_articles": RAW_ARTICLES,
+    "normalized_images": RAW_IMAGES,
+    "normalized_related_links": RAW_RELATED_LINKS,
+    "normalized_rejected_values": REJECTED_VALUES,
+    "validated_articles": RAW_ARTICLES,
+    "validated_images": RAW_IMAGES,
+    "validated_related_links": RAW_RELATED_LINKS,
+}
+
+# Content tables and the natural key that makes their loads idempotent. An article is stored once per content
+# hash per day it was extracted, so content that changes and then changes back is still seen as two changes
+# (dbt folds consecutive days with one hash into one revision); images and links belong to a content hash.
+CONTENT_TABLES: dict[str, tuple[pl.Schema, tuple[str, ...]]] = {
+    "articles": (RAW_ARTICLES, ("article_id", "content_hash", "partition_date")),
+    "images": (RAW_IMAGES, ("image_id", "content_hash")),
+    "related_links": (RAW_RELATED_LINKS, ("link_id", "content_hash")),
+}

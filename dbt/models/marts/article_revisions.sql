@@ -6,26 +6,14 @@
     )
 }}
 
-{#- Incremental by article: every article that received a raw row since the last build has all its
-    revisions recomputed (a new revision closes the previous one's valid_to), the rest stay as they are. -#}
-with all_revisions as (
+{#- Incremental by article: every article the run loaded a raw row of has its revisions copied again from
+    int_article_revisions_numbered (a new revision closes the previous one's valid_to), the rest stay as they
+    are. -#}
+-- depends_on: {{ ref('int_articles_touched') }}  (read only when incremental, so dbt must be told)
+with revisions as (
     select * from {{ ref('int_article_revisions_numbered') }}
-),
-
-raw_articles as (
-    select * from {{ ref('stg_news__articles') }}
-),
-
-revisions as (
-    select * from all_revisions
     {% if is_incremental() %}
-    where article_id in (
-        select article_id from raw_articles
-        -- >= and a lookback: recomputing an article twice is harmless, missing one is not
-        where loaded_at >= (
-            select coalesce(max(loaded_at), '-infinity'::timestamptz) from {{ this }}
-        ) - interval '{{ var("incremental_lookback_hours") }} hours'
-    )
+    where article_id in (select article_id from {{ ref('int_articles_touched') }})
     {% endif %}
 ),
 

@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='article_id',
+    )
+}}
+
+{#- Incremental by article: the run rewrites the row of every article it loaded a raw row of, and of every
+    article whose page a fetch confirmed since the stored rows' last fetch (a 304 loads no raw row, yet moves
+    last_fetched_at). -#}
+-- depends_on: {{ ref('int_articles_touched') }}  (read only when incremental, so dbt must be told)
 with revisions as (
     select * from {{ ref('int_article_revisions_numbered') }}
 ),
@@ -6,13 +18,43 @@ pages as (
     select * from {{ ref('stg_news__pages') }}
 ),
 
+{% if is_incremental() %}
+refetched_urls as (
+    select final_url
+    from pages
+    -- >= and a lookback: rewriting an article twice is harmless, missing one is not
+    where last_ok_at >= (
+        select coalesce(max(last_fetched_at), '-infinity'::timestamptz) from {{ this }}
+    ) - interval '{{ var("incremental_lookback_hours") }} hours'
+),
+
+touched_articles as (
+    select article_id from {{ ref('int_articles_touched') }}
+    union
+    select article_id from {{ this }}
+    where url in (select final_url from refetched_urls)
+),
+{% endif %}
+
+scoped_revisions as (
+    select * from revisions
+    {% if is_incremental() %}
+    where article_id in (select article_id from touched_articles)
+    {% endif %}
+),
+
 article_lifetimes as (
     select
         article_id,
         min(valid_from) as first_fetched_at,
         max(last_fetched_at) as last_extracted_at
-    from revisions
+    from scoped_revisions
     group by article_id
+),
+
+latest as (
+    select * from scoped_revisions
+    where is_latest
 ),
 
 -- a `not_modified` revisit refreshes the page without a new raw row, so the page state knows the latest fetch
@@ -22,13 +64,8 @@ page_fetches as (
         min(first_seen_at) as first_seen_at,
         max(last_ok_at) as last_ok_at
     from pages
-    where final_url is not null
+    where final_url in (select url from latest)
     group by final_url
-),
-
-latest as (
-    select * from revisions
-    where is_latest
 ),
 
 final as (

@@ -1,10 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_articles',
+    )
+}}
+
+{#- Incremental by article: the run replaces all the images of the articles it loaded a raw row of
+    (macros/replace_articles.sql), so images a new revision dropped go too. -#}
+-- depends_on: {{ ref('int_articles_touched') }}  (read only when incremental, so dbt must be told)
 with images as (
     select * from {{ ref('stg_news__images') }}
+    {% if is_incremental() %}
+    where article_id in (select article_id from {{ ref('int_articles_touched') }})
+    {% endif %}
 ),
 
 latest_revisions as (
     select * from {{ ref('int_article_revisions_numbered') }}
     where is_latest
+    {% if is_incremental() %}
+        and article_id in (select article_id from {{ ref('int_articles_touched') }})
+    {% endif %}
 ),
 
 final as (

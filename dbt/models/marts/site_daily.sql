@@ -21,11 +21,31 @@ fetch_attempts as (
     select * from {{ ref('stg_news__fetch_attempts') }}
 ),
 
+-- extraction's verdict on a body that is no article: the page's word in the funnel, where the fetch log says
+-- the fetcher got it ok (content-addressed, so one verdict holds for every URL that brought the body)
+extraction_outcomes as (
+    select archive_key, any_value(outcome) as outcome
+    from {{ ref('stg_news__extraction_outcomes') }}
+    group by archive_key
+),
+
 -- a day run twice fetches a URL twice (the second time a 304): the funnel counts each URL's last word
 final_attempts as (
-    select * from fetch_attempts
-    where is_final
-    qualify row_number() over (partition by site, partition_date, requested_url order by fetched_at desc) = 1
+    select
+        fetch_attempts.* replace (
+            case
+                when fetch_attempts.outcome = 'ok' and extraction_outcomes.outcome is not null
+                    then extraction_outcomes.outcome
+                else fetch_attempts.outcome
+            end as outcome
+        )
+    from fetch_attempts
+    left join extraction_outcomes on fetch_attempts.archive_key = extraction_outcomes.archive_key
+    where fetch_attempts.is_final
+    qualify row_number() over (
+        partition by fetch_attempts.site, fetch_attempts.partition_date, fetch_attempts.requested_url
+        order by fetch_attempts.fetched_at desc
+    ) = 1
 ),
 
 articles as (
@@ -50,6 +70,9 @@ touched_days as (
     select partition_date from discovery_errors where loaded_at >= (select watermark from watermark)
     union
     select partition_date from fetch_attempts where loaded_at >= (select watermark from watermark)
+    union
+    select partition_date from {{ ref('stg_news__extraction_outcomes') }}
+    where loaded_at >= (select watermark from watermark)
     union
     select partition_date from articles where loaded_at >= (select watermark from watermark)
     union

@@ -12,13 +12,8 @@ from etl.defs.partitions import daily_partitions, one_day_per_run, transient_ret
 from etl.defs.resources import AkhbarHome, HttpClientResource
 from etl.lib.discover import discover, discovery_failed_everywhere
 from etl.lib.frames import partition_day, records_frame
-from etl.lib.warehouse import (
-    DISCOVERED_URLS,
-    DISCOVERY_ERRORS,
-    ensure_schema,
-    load_discovered,
-    load_discovery_errors,
-)
+from etl.lib.schema import DISCOVERED_URLS, DISCOVERY_ERRORS
+from etl.lib.warehouse import ensure_schema, load_discovered, load_discovery_errors
 
 DISCOVERED = dg.AssetKey(["raw", "discovered_urls"])
 DISCOVERY_FAILURES = dg.AssetKey(["raw", "discovery_errors"])

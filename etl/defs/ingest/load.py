@@ -34,7 +34,7 @@ def raw_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> Ite
             for name in ("articles", "images", "related_links")
         }
         counts = load_articles(
-            conn, context.run.run_id, frames["articles"], frames["images"], frames["related_links"]
+            conn, context.run_id, frames["articles"], frames["images"], frames["related_links"]
         )
     for name in ("articles", "images", "related_links"):
         yield dg.MaterializeResult(

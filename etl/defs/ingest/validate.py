@@ -76,7 +76,7 @@ def validated(
             related_links=read_partition(conn, "work.normalized_related_links", day),
             rejected_values=read_partition(conn, "work.normalized_rejected_values", day),
         )
-    results = validate_batch(batch, run_id=context.run.run_id, docs_dir=akhbar.layout.data_docs)
+    results = validate_batch(batch, run_id=context.run_id, docs_dir=akhbar.layout.data_docs)
     quarantined_total = 0
     field_issues = pl.concat([result.field_issues for result in results.values()])
     with duckdb.get_connection() as conn:

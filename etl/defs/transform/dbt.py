@@ -2,10 +2,9 @@
 
 import contextlib
 import io
-import os
+import json
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -16,7 +15,7 @@ from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.defs.progress import STAGE_SUMMARY, is_terse
 from etl.defs.resources import AkhbarHome
 from etl.defs.transform.metadata import stream_with_row_counts
-from etl.defs.transform.project import dbt_project
+from etl.defs.transform.project import dbt_project, warehouse_vars
 from etl.defs.transform.translator import AkhbarDbtTranslator
 from etl.lib.warehouse import is_current
 
@@ -51,13 +50,18 @@ def news_dbt_models(
             "no row loaded since the published copy was made: the marts are current, dbt build skipped"
         )
         return
-    # dbt runs in the project folder: give its profile the warehouse as an absolute path, so a relative
-    # DUCKDB_PATH (as a hand-set one may be) names the same file for dbt as for the DuckDB resource
-    os.environ["DUCKDB_PATH"] = str(Path(duckdb.database).resolve())
     # One target folder per home, not one per run: the folders stop piling up (5 MB a run), and dbt finds the
     # parse cache its last build left for this very profile (a cache made for another warehouse path is
     # refused, and a full parse costs 2 s). The duckdb pool already keeps two builds of a home apart.
-    invocation = dbt.cli(["build"], context=context, target_path=akhbar.layout.dbt_target.resolve())
+    invocation = dbt.cli(
+        [
+            "build",
+            "--vars",
+            json.dumps({**warehouse_vars(duckdb.database), **partition_window_vars(context)}),
+        ],
+        context=context,
+        target_path=akhbar.layout.dbt_target.resolve(),
+    )
     events = stream_with_row_counts(invocation)
     if not is_terse(context.run.run_config):
         yield from events
@@ -73,6 +77,13 @@ def news_dbt_models(
             context.log.error(line)
         raise
     context.log.info(_summary(invocation), extra={STAGE_SUMMARY: True})
+
+
+def partition_window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The partition's window as dbt vars (macros/run_window.sql): the incremental marts read that day's raw rows
+    only, and a backfill, one day per run, rebuilds each day's articles alone."""
+    window = context.partition_time_window
+    return {"min_date": window.start.isoformat(), "max_date": window.end.isoformat()}
 
 
 def _summary(invocation: DbtCliInvocation) -> str:

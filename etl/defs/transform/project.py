@@ -49,3 +49,10 @@ def manifest_is_stale(project: DbtProject) -> bool:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_preparer = ManifestPreparer()
 dbt_preparer.prepare_if_dev(dbt_project)
+
+
+def warehouse_vars(warehouse: str) -> dict[str, str]:
+    """dbt's `duckdb_path` var (dbt/profiles.yml) for the warehouse the DuckDB resource opens, as an absolute path:
+    dbt runs in the project folder, where a relative path would name another file. A var reaches dbt's process
+    and dagster-dbt's adapter alike, and leaves the environment alone."""
+    return {"duckdb_path": str(Path(warehouse).resolve())}

@@ -22,7 +22,8 @@ from etl.lib.extract.dom import (
 )
 from etl.lib.extract.metadata import JsonLdImage
 from etl.lib.extract.picture_facts import PictureFacts, attribute_facts, microdata_pictures, og_image_alt
-from etl.lib.records import IMAGE_TEXT_SOURCES, ExtractedImage
+from etl.lib.records import ExtractedImage
+from etl.lib.schema import IMAGE_TEXT_SOURCES
 
 _LAZY_URL_ATTRIBUTES = (
     "data-src",

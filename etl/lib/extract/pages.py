@@ -20,7 +20,12 @@ import polars as pl
 
 from etl.lib.extract import extract_article
 from etl.lib.frames import rows_frame
-from etl.lib.schema import EXTRACTED_ARTICLES, EXTRACTED_IMAGES, EXTRACTED_RELATED_LINKS
+from etl.lib.schema import (
+    EXTRACTED_ARTICLES,
+    EXTRACTED_IMAGES,
+    EXTRACTED_RELATED_LINKS,
+    EXTRACTION_OUTCOMES,
+)
 from etl.lib.sites import SiteProfile
 from etl.lib.warehouse import RawArchive
 
@@ -43,7 +48,7 @@ class PageToExtract:
     encoding: str | None = None
     language_hint: str | None = None
     profile: SiteProfile | None = None
-    # set when the fetcher left the page check to extraction (see fetch_pages): judged first, on the same parse
+    # set to judge the page first (bot challenge, empty shell), on the parse extraction makes anyway
     min_text_chars: int | None = None
 
 
@@ -52,6 +57,7 @@ class ExtractedFrames:
     articles: pl.DataFrame  # EXTRACTED_ARTICLES
     images: pl.DataFrame  # EXTRACTED_IMAGES
     related_links: pl.DataFrame  # EXTRACTED_RELATED_LINKS
+    outcomes: pl.DataFrame  # EXTRACTION_OUTCOMES: the judged pages that are no article
 
     @property
     def failed(self) -> pl.DataFrame:
@@ -78,8 +84,8 @@ def _init_worker(archive_url: str) -> None:
 
 
 # A page's rows (article, images, related links), or its verdict when it is no article (bot challenge, empty
-# shell): (archive key, outcome, why).
-_Done = tuple[dict | None, list[dict], list[dict], tuple[str, str, str | None] | None]
+# shell): an EXTRACTION_OUTCOMES row.
+_Done = tuple[dict | None, list[dict], list[dict], dict | None]
 
 
 def _extract_one(page: PageToExtract, archive: RawArchive | None = None) -> _Done:
@@ -101,7 +107,14 @@ def _extract_one(page: PageToExtract, archive: RawArchive | None = None) -> _Don
         fetched_at=page.fetched_at,
     )
     if article.page_outcome is not None:
-        return None, [], [], (page.archive_key, article.page_outcome, article.error)
+        verdict = {
+            "archive_key": page.archive_key,
+            "page_url": page.url,
+            "site": page.site,
+            "outcome": article.page_outcome,
+            "error": article.error,
+        }
+        return None, [], [], verdict
     row = {
         "url": page.url,
         "requested_url": page.requested_url,
@@ -143,8 +156,8 @@ class ExtractionPool:
 
     `submit` hands in a page as soon as its body is archived; `frames(pages)` then returns the rows of exactly
     `pages` (the authoritative plan): a page planned but not submitted is extracted then, a page submitted but
-    not planned is dropped. Pages submitted with `min_text_chars` are judged first, and `page_verdicts` says
-    which of them are no article. Finished rows become columns every `_ROWS_BATCH` pages, so memory follows
+    not planned is dropped. Pages submitted with `min_text_chars` are judged first: `page_verdicts` says which
+    of them are no article, and `frames` returns those verdicts too. Finished rows become columns every `_ROWS_BATCH` pages, so memory follows
     the batch, not the day.
     """
 
@@ -155,10 +168,11 @@ class ExtractionPool:
         self._archive = RawArchive(archive_url)  # for pages this process extracts itself
         self._pool: ProcessPoolExecutor | None = None
         self._waiting: list[PageToExtract] = []  # held until there are enough pages to pay for a pool
-        self._submitted: dict[str, str] = {}  # url -> archive key
+        # (url, archive key): a body handed in again, while fetching and then in the plan, is extracted once
+        self._submitted: set[tuple[str, str]] = set()
         self._futures: list[Future] = []
         self._done: list[_Done] = []
-        self._verdicts: dict[str, tuple[str, str | None]] = {}  # archive key -> (outcome, why)
+        self._verdicts: dict[str, dict] = {}  # archive key -> EXTRACTION_OUTCOMES row
         self._done_lock = threading.Lock()
         self._batches: dict[str, list[pl.DataFrame]] = {name: [] for name in _SHAPES}
 
@@ -172,9 +186,9 @@ class ExtractionPool:
 
     def submit(self, page: PageToExtract) -> None:
         """Start extracting `page`; a URL already submitted with the same body is not extracted again."""
-        if self._submitted.get(page.url) == page.archive_key:
+        if (page.url, page.archive_key) in self._submitted:
             return
-        self._submitted[page.url] = page.archive_key
+        self._submitted.add((page.url, page.archive_key))
         if self._pool is None and self._workers > 1:
             self._waiting.append(page)
             if len(self._waiting) >= _POOL_THRESHOLD:
@@ -189,10 +203,11 @@ class ExtractionPool:
         """Archive key -> (outcome, why) of each page submitted with `min_text_chars` that is no article, once
         every submitted page is done."""
         self._finish_submitted()
-        return dict(self._verdicts)
+        return {key: (verdict["outcome"], verdict["error"]) for key, verdict in self._verdicts.items()}
 
     def frames(self, pages: Sequence[PageToExtract]) -> ExtractedFrames:
-        """The rows of exactly `pages`, once every one of them is extracted."""
+        """The rows of exactly `pages`, once every one of them is extracted, with the verdicts on every page
+        submitted that is no article."""
         for page in pages:
             self.submit(page)
         self._finish_submitted()
@@ -209,7 +224,8 @@ class ExtractionPool:
             # a page submitted while fetching but planned with another body (or not at all) is dropped
             frame = frame.join(wanted, on=["url", "archive_key"], how="semi", maintain_order="left")
             frames[name] = frame.sort(_ORDER[name], maintain_order=True).select(schema.names())
-        return ExtractedFrames(**frames)
+        outcomes = rows_frame(list(self._verdicts.values()), EXTRACTION_OUTCOMES, "extraction outcomes")
+        return ExtractedFrames(**frames, outcomes=outcomes.sort("archive_key"))
 
     def _finish_submitted(self) -> None:
         for page in self._waiting:  # too few pages for a pool: this process does them
@@ -255,8 +271,7 @@ class ExtractionPool:
         rows: dict[str, list[dict]] = {"articles": [], "images": [], "related_links": []}
         for article, images, related, verdict in done:
             if verdict is not None:
-                archive_key, outcome, why = verdict
-                self._verdicts[archive_key] = (outcome, why)
+                self._verdicts[verdict["archive_key"]] = verdict
                 continue
             rows["articles"].append(article)
             rows["images"].extend(images)

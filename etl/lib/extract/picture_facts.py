@@ -32,7 +32,7 @@ _PAGE_PARTS = {"article", "main", "body", "html"}
 
 @dataclass(slots=True)
 class PictureFacts:
-    """A caption and credit stated for one picture, and where (records.IMAGE_TEXT_SOURCES)."""
+    """A caption and credit stated for one picture, and where (schema.IMAGE_TEXT_SOURCES)."""
 
     caption: str | None
     credit: str | None

@@ -1,51 +1,90 @@
-"""Which fetched pages a run extracts, decided from the warehouse's own records."""
+"""Which fetched pages a run extracts, decided from the warehouse's own records and the bodies the run fetched."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
 import duckdb
+import polars as pl
 
 from etl.lib.extract.pages import PageToExtract
 from etl.lib.sites import SitesFile
 
 
 def plan_extractions(
-    conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile, *, from_archive: bool = False
+    conn: duckdb.DuckDBPyConnection,
+    day: date,
+    sites: SitesFile,
+    *,
+    from_archive: bool = False,
+    min_text_chars: int | None = None,
 ) -> list[PageToExtract]:
     """The day's fetched pages to extract: per URL, the day's latest final attempt that brought a new body,
-    unless the article read from that body is already in the warehouse (loaded or quarantined).
+    unless extraction already found that body to be no article, or the article read from it is already in the
+    warehouse (loaded or quarantined).
 
     Not the latest attempt of all: a step retried, or a run re-run, after the fetch log was loaded fetches the
     day's pages again with the validators that very log stored, and its 304s (or its unchanged bodies, or a
     failure) would otherwise hide the day's bodies that no run had extracted yet. The same day run again after
     a complete run extracts nothing: every body's article is stored. With `from_archive` every page the day
     fetched successfully is extracted again from the archive, whatever is stored (a backfill after an
-    extractor change).
+    extractor change). `min_text_chars`: extraction judges each page first (bot challenge, empty shell).
     """
     rows = conn.execute(
         f"""
-        with bodies as (
-            select * from raw.fetch_log
-            where partition_date = $day and is_final and outcome = 'ok' and archive_key is not null
-              {"" if from_archive else "and not coalesce(unchanged, false)"}
-            qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
-        ),
-        stored as (
-            select archive_key from raw.articles
-            union all
-            select archive_key from quarantine.articles
-        )
         select coalesce(final_url, url) as final_url, url, site, archive_key, body_sha256, encoding, fetched_at
-        from bodies b
-        {"" if from_archive else "where not exists (select 1 from stored s where s.archive_key = b.archive_key)"}
-        qualify row_number() over (partition by coalesce(final_url, url) order by fetched_at desc) = 1
-        order by site, final_url
+        from raw.fetch_log f
+        where partition_date = $day and is_final and outcome = 'ok' and archive_key is not null
+          {"" if from_archive else "and not coalesce(unchanged, false)"}
+          and not exists (select 1 from raw.extraction_outcomes j where j.archive_key = f.archive_key)
         """,
         {"day": day},
     ).fetchall()
-    pages = (page_to_extract(sites, *row) for row in rows)
-    return [page for page in pages if page is not None]
+    pages = [page_to_extract(sites, *row, min_text_chars=min_text_chars) for row in rows]
+    bodies = [page for page in pages if page is not None]
+    stored = set() if from_archive else stored_archive_keys(conn, [page.archive_key for page in bodies])
+    return choose_pages(bodies, judged_out=(), stored=stored)
+
+
+def choose_pages(
+    bodies: Iterable[PageToExtract], *, judged_out: Collection[str], stored: Collection[str]
+) -> list[PageToExtract]:
+    """Of the day's fetched bodies, those a run extracts: per requested URL the latest body extraction did not
+    find to be no article (`judged_out` archive keys), unless its article is `stored`; then per final URL the
+    latest, ordered by site and URL."""
+    latest_requested: dict[str, PageToExtract] = {}
+    for page in bodies:
+        if page.archive_key in judged_out:
+            continue
+        kept = latest_requested.get(page.requested_url)
+        if kept is None or page.fetched_at > kept.fetched_at:
+            latest_requested[page.requested_url] = page
+    latest_final: dict[str, PageToExtract] = {}
+    for page in latest_requested.values():
+        if page.archive_key in stored:
+            continue
+        kept = latest_final.get(page.url)
+        if kept is None or page.fetched_at > kept.fetched_at:
+            latest_final[page.url] = page
+    return sorted(latest_final.values(), key=lambda page: (page.site, page.url))
+
+
+def stored_archive_keys(conn: duckdb.DuckDBPyConnection, archive_keys: list[str]) -> set[str]:
+    """The archive keys among `archive_keys` whose article is in the warehouse, loaded or quarantined."""
+    wanted = pl.DataFrame({"archive_key": archive_keys}, schema={"archive_key": pl.String})
+    conn.register("wanted_archive_keys", wanted.to_arrow())
+    try:
+        rows = conn.execute(
+            """
+            select distinct w.archive_key from wanted_archive_keys w
+            where exists (select 1 from raw.articles a where a.archive_key = w.archive_key)
+               or exists (select 1 from quarantine.articles q where q.archive_key = w.archive_key)
+            """
+        ).fetchall()
+    finally:
+        conn.unregister("wanted_archive_keys")
+    return {key for (key,) in rows}
 
 
 def page_to_extract(
@@ -62,7 +101,7 @@ def page_to_extract(
 ) -> PageToExtract | None:
     """A fetched page with what its site says about reading it; None for a site no longer in the sites file.
 
-    `min_text_chars` when the page is still to be judged (see `fetch_pages(check_pages=False)`).
+    With `min_text_chars` extraction judges the page first (bot challenge, empty shell) on its own parse.
     """
     site = next((site for site in sites.sites if site.name == site_name), None)
     if site is None:

@@ -3,9 +3,10 @@ attempt, politely spaced per host, refused for private addresses, with each new 
 """
 
 from etl.lib.fetch.content_decoding import BodyTooLargeError, BoundedDecoder, ContentDecodingError
-from etl.lib.fetch.fetcher import Fetcher, FetchSettings, fetch_pages, run_sync
+from etl.lib.fetch.fetcher import Fetcher, fetch_pages, run_sync
 from etl.lib.fetch.pagecheck import classify_html
 from etl.lib.fetch.planning import plan_fetches
+from etl.lib.fetch.settings import FetchSettings
 
 __all__ = [
     "BodyTooLargeError",

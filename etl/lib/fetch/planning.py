@@ -22,15 +22,22 @@ def plan_fetches(conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile) -
             select site, url, min(source_kind) as source_kind
             from raw.discovered_urls where partition_date = $day group by site, url
         ),
+        -- bodies extraction found to be no article (a bot wall, an empty shell): not a good fetch, so the
+        -- page is due again and its validators are not sent
+        judged_out as (
+            select distinct archive_key from raw.extraction_outcomes
+        ),
         last_ok as (
             select url, max(partition_date) as last_ok_day
-            from raw.fetch_log
+            from raw.fetch_log f
             where is_final and outcome in ('ok', 'not_modified') and partition_date < $day
+              and not exists (select 1 from judged_out j where j.archive_key = f.archive_key)
             group by url
         )
         select d.site, d.url, p.etag, p.last_modified, p.body_sha256, l.last_ok_day
         from discovered d
-        left join raw.pages p on p.url = d.url
+        left join raw.pages p
+            on p.url = d.url and not exists (select 1 from judged_out j where j.archive_key = p.archive_key)
         left join last_ok l on l.url = d.url
         order by d.site, d.url
         """,

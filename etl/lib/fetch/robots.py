@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from protego import Protego
 
+from etl.lib.records import FetchAttempt
+
 
 @dataclass
 class RobotsRules:
@@ -35,6 +37,21 @@ class RobotsRules:
     def parse(cls, origin: str, text: str) -> RobotsRules:
         parser = Protego.parse(text)
         return cls(origin, parser=parser, sitemaps=list(parser.sitemaps))
+
+    @classmethod
+    def from_fetch(cls, origin: str, final: FetchAttempt, body: bytes | None) -> RobotsRules:
+        """The rules that the final attempt at `origin`'s robots.txt (and its body) stand for."""
+        if final.outcome == "ok" and body is not None:
+            return cls.parse(origin, body.decode("utf-8", "replace"))
+        if final.status is not None and 400 <= final.status < 500:
+            return cls.allow_all(origin)
+        if final.outcome in ("blocked_private", "invalid_url", "too_large"):
+            # the page fetch reports the address itself; an oversized robots.txt is ignored like Google does
+            return cls.allow_all(origin)
+        if final.outcome in ("timeout", "connection_error"):
+            # the host itself is unreachable: say so, rather than blame robots.txt
+            return cls.deny_everything(origin, f"host unreachable: {final.error}", outcome=final.outcome)
+        return cls.deny_everything(origin, f"robots.txt unavailable ({final.outcome}: {final.error})")
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.deny_all:

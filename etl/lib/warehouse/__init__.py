@@ -5,13 +5,11 @@ bodies, and the analysts' read-only published copy with its Arabic full-text sea
 from etl.lib.warehouse.archive import RawArchive
 from etl.lib.warehouse.load import (
     CONNECTION_CONFIG,
-    DISCOVERED_URLS,
-    DISCOVERY_ERRORS,
-    FETCH_ATTEMPTS,
     ensure_schema,
     load_articles,
     load_discovered,
     load_discovery_errors,
+    load_extraction_outcomes,
     load_fetch_log,
     load_quarantine,
     read_partition,
@@ -23,9 +21,6 @@ from etl.lib.warehouse.published import connect_published, is_current, publish
 
 __all__ = [
     "CONNECTION_CONFIG",
-    "DISCOVERED_URLS",
-    "DISCOVERY_ERRORS",
-    "FETCH_ATTEMPTS",
     "RawArchive",
     "connect_published",
     "ensure_schema",
@@ -33,6 +28,7 @@ __all__ = [
     "load_articles",
     "load_discovered",
     "load_discovery_errors",
+    "load_extraction_outcomes",
     "load_fetch_log",
     "load_quarantine",
     "publish",

@@ -19,82 +19,12 @@ import polars as pl
 
 from etl.lib import schema
 from etl.lib.frames import conform
-from etl.lib.records import FETCH_OUTCOMES
+from etl.lib.schema import CONTENT_TABLES, DAY_LOGS, FETCH_OUTCOMES, PAGE_OUTCOMES, PAGES, WORK_TABLES
 
 # DuckDB's default memory limit is 80% of the machine's memory, and it caches up to that: loading a large
 # day or copying a large warehouse for publishing would grow the run by as much. Above this it spills to disk.
 # dbt's connection has the same limit (dbt/profiles.yml).
 CONNECTION_CONFIG = {"memory_limit": "512MB"}
-
-DISCOVERED_URLS = pl.Schema(
-    {
-        "url": pl.String,
-        "site": pl.String,
-        "source_kind": pl.String,
-        "source_url": pl.String,
-        "title": pl.String,
-        "keywords": schema.STRINGS,
-        "published_at": schema.UTC_TIMESTAMP,
-        "lastmod": schema.UTC_TIMESTAMP,
-    }
-)
-
-# a feed, sitemap, homepage or listed URL that could not be read, as `DiscoveryError` describes it
-DISCOVERY_ERRORS = pl.Schema({"site": pl.String, "source_url": pl.String, "message": pl.String})
-
-FETCH_ATTEMPTS = pl.Schema(
-    {
-        "url": pl.String,
-        "site": pl.String,
-        "final_url": pl.String,
-        "outcome": pl.String,
-        "content_type": pl.String,
-        "encoding": pl.String,
-        "archive_key": pl.String,
-        "body_sha256": pl.String,
-        "etag": pl.String,
-        "last_modified": pl.String,
-        "error": pl.String,
-        "attempt": pl.Int32,
-        "status": pl.Int32,
-        "bytes_received": pl.Int64,
-        "bytes_decoded": pl.Int64,
-        "elapsed_ms": pl.Int64,
-        "is_final": pl.Boolean,
-        "unchanged": pl.Boolean,  # an ok body identical to the previous fetch's: nothing to extract
-        "fetched_at": schema.UTC_TIMESTAMP,
-    }
-)
-
-# Append-only logs of what each run saw, stamped with the day and the run: name -> contract
-DAY_LOGS: dict[str, pl.Schema] = {
-    "discovered_urls": DISCOVERED_URLS,
-    "discovery_errors": DISCOVERY_ERRORS,
-    "fetch_log": FETCH_ATTEMPTS,
-}
-
-# Scratch tables: name -> contract. Each is replaced one `partition_date` at a time.
-WORK_TABLES: dict[str, pl.Schema] = {
-    "extracted_articles": schema.EXTRACTED_ARTICLES,
-    "extracted_images": schema.EXTRACTED_IMAGES,
-    "extracted_related_links": schema.EXTRACTED_RELATED_LINKS,
-    "normalized_articles": schema.RAW_ARTICLES,
-    "normalized_images": schema.RAW_IMAGES,
-    "normalized_related_links": schema.RAW_RELATED_LINKS,
-    "normalized_rejected_values": schema.REJECTED_VALUES,
-    "validated_articles": schema.RAW_ARTICLES,
-    "validated_images": schema.RAW_IMAGES,
-    "validated_related_links": schema.RAW_RELATED_LINKS,
-}
-
-# Content tables and the natural key that makes their loads idempotent. An article is stored once per content
-# hash per day it was extracted, so content that changes and then changes back is still seen as two changes
-# (dbt folds consecutive days with one hash into one revision); images and links belong to a content hash.
-CONTENT_TABLES: dict[str, tuple[pl.Schema, tuple[str, ...]]] = {
-    "articles": (schema.RAW_ARTICLES, ("article_id", "content_hash", "partition_date")),
-    "images": (schema.RAW_IMAGES, ("image_id", "content_hash")),
-    "related_links": (schema.RAW_RELATED_LINKS, ("link_id", "content_hash")),
-}
 
 _DUCKDB_TYPES: dict[pl.DataType, str] = {
     pl.String: "varchar",
@@ -105,26 +35,6 @@ _DUCKDB_TYPES: dict[pl.DataType, str] = {
     schema.UTC_TIMESTAMP: "timestamptz",
     schema.STRINGS: "varchar[]",
 }
-
-_PAGES_DDL = """
-create table if not exists raw.pages (
-    url varchar primary key,
-    site varchar,
-    final_url varchar,
-    outcome varchar,
-    etag varchar,
-    last_modified varchar,
-    body_sha256 varchar,
-    archive_key varchar,
-    encoding varchar,
-    content_type varchar,
-    status integer,
-    last_fetched_at timestamptz,
-    last_ok_at timestamptz,
-    first_seen_at timestamptz
-)
-"""
-
 
 # How a final fetch attempt updates `raw.pages`. An older partition loaded late must not overwrite a newer fetch
 # state, and only an `ok` fetch replaces the validators that the next conditional GET sends.
@@ -171,8 +81,9 @@ def _contract_tables() -> dict[str, list[str]]:
     """Every table made from a column contract, with its column definitions (`name type`) in order."""
     tables = {f"work.{name}": _column_definitions(columns) for name, columns in WORK_TABLES.items()}
     loaded = ["partition_date date", "run_id varchar", "loaded_at timestamptz"]
-    for name, columns in DAY_LOGS.items():
+    for name, (columns, _key) in DAY_LOGS.items():
         tables[f"raw.{name}"] = _column_definitions(columns, loaded)
+    tables["raw.pages"] = _column_definitions(PAGES)
     for name, (columns, _key) in CONTENT_TABLES.items():
         tables[f"raw.{name}"] = _column_definitions(columns, ["run_id varchar", "loaded_at timestamptz"])
         tables[f"quarantine.{name}"] = _column_definitions(
@@ -198,8 +109,15 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         for name in ("work", "raw", "quarantine"):
             conn.execute(f"create schema if not exists {name}")
         for table, columns in tables.items():
-            conn.execute(f"create table if not exists {table} (\n    " + ",\n    ".join(columns) + "\n)")
-        conn.execute(_PAGES_DDL)
+            # raw.pages is upserted by url (see load_fetch_log)
+            key = [", primary key (url)"] if table == "raw.pages" else []
+            conn.execute(
+                f"create table if not exists {table} (\n    "
+                + ",\n    ".join(columns)
+                + "\n"
+                + "".join(key)
+                + ")"
+            )
         present = set(
             conn.execute(
                 "select schema_name || '.' || table_name, column_name from duckdb_columns() "
@@ -305,15 +223,11 @@ def read_partition(conn: duckdb.DuckDBPyConnection, table: str, partition_date: 
 
 
 def _append_day(
-    conn: duckdb.DuckDBPyConnection,
-    table: str,
-    partition_date: date,
-    run_id: str,
-    frame: pl.DataFrame,
-    key: tuple[str, ...],
+    conn: duckdb.DuckDBPyConnection, table: str, partition_date: date, run_id: str, frame: pl.DataFrame
 ) -> int:
-    """Append a day's rows of a `raw.*` log stamped with the day and the run, once per `key`."""
-    rows = conform(frame, DAY_LOGS[table], f"raw.{table}").with_columns(
+    """Append a day's rows of a `raw.*` log stamped with the day and the run, once per its natural key."""
+    columns, key = DAY_LOGS[table]
+    rows = conform(frame, columns, f"raw.{table}").with_columns(
         partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
     )
     with _registered(conn, rows) as source, _transaction(conn):
@@ -324,24 +238,25 @@ def load_discovered(
     conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
 ) -> int:
     """Append the day's discovered URLs, one row per (partition_date, url, source_url); returns rows added."""
-    return _append_day(
-        conn, "discovered_urls", partition_date, run_id, frame, ("partition_date", "url", "source_url")
-    )
+    return _append_day(conn, "discovered_urls", partition_date, run_id, frame)
 
 
 def load_discovery_errors(
     conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
 ) -> int:
-    """Append the sources that could not be read, one row per (partition_date, run_id, site, source_url):
-    each run's failures stay, so the funnel can count the day's and the operator see when they began."""
-    return _append_day(
-        conn,
-        "discovery_errors",
-        partition_date,
-        run_id,
-        frame,
-        ("partition_date", "run_id", "site", "source_url"),
-    )
+    """Append the sources that could not be read, one row per (partition_date, run_id, site, source_url)."""
+    return _append_day(conn, "discovery_errors", partition_date, run_id, frame)
+
+
+def load_extraction_outcomes(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append extraction's verdicts on the day's bodies that are no article, one row per (partition_date,
+    archive_key); returns rows added. `raw.fetch_log` keeps what the fetcher saw of the same pages."""
+    unknown = set(frame.get_column("outcome").to_list()) - set(PAGE_OUTCOMES)
+    if unknown:
+        raise ValueError(f"raw.extraction_outcomes: unknown page outcomes {sorted(map(str, unknown))}")
+    return _append_day(conn, "extraction_outcomes", partition_date, run_id, frame)
 
 
 def load_fetch_log(
@@ -353,16 +268,15 @@ def load_fetch_log(
     later re-fetch of the same URL is a new row. `raw.pages` keeps the validators (ETag, Last-Modified, body
     hash) of the last successful fetch, so a failed or `not_modified` revisit never erases them.
     """
-    rows = conform(frame, FETCH_ATTEMPTS, "raw.fetch_log").with_columns(
+    columns, key = DAY_LOGS["fetch_log"]
+    rows = conform(frame, columns, "raw.fetch_log").with_columns(
         partition_date=pl.lit(partition_date, pl.Date), run_id=pl.lit(run_id, pl.String)
     )
     unknown = set(rows.get_column("outcome").drop_nulls().unique().to_list()) - set(FETCH_OUTCOMES)
     if unknown or rows.get_column("outcome").null_count():
         raise ValueError(f"raw.fetch_log: unknown fetch outcomes {sorted(unknown) or ['<null>']}")
     with _registered(conn, rows) as source, _transaction(conn):
-        added = _insert_new(
-            conn, "raw.fetch_log", source, "f.*, now() as loaded_at", ("url", "attempt", "fetched_at")
-        )
+        added = _insert_new(conn, "raw.fetch_log", source, "f.*, now() as loaded_at", key)
         conn.execute(
             f"""
             insert into raw.pages

@@ -16,7 +16,7 @@ from etl.lib.discover.discovery import URL_LIST_SOURCE, discover, discovery_fail
 from etl.lib.discover.feeds import FeedError, feed_links, parse_feed, parse_localized_rfc822
 from etl.lib.discover.safexml import UnsafeXmlError, parse_w3c_datetime
 from etl.lib.discover.sitemaps import SitemapError, parse_sitemap
-from etl.lib.fetch.fetcher import FetchSettings
+from etl.lib.fetch import FetchSettings
 from etl.lib.sites import SitesFile
 from etl.lib.urls import canonicalize_url
 from tests.hostile_server import LoopbackServer, gzip_bomb, page

@@ -129,3 +129,16 @@ def test_pages_handed_in_unjudged_are_judged_on_the_extraction_parse(archived):
     reference = extract_pages(pages[:-1], archive_url=archive_url, partition_date=DAY, workers=1)
     assert frames.articles.equals(reference.articles)
     assert frames.images.equals(reference.images)
+
+
+def test_a_body_handed_in_again_after_another_body_of_its_url_is_extracted_once(archived):
+    """The step's plan may keep a body the day's earlier run fetched after this run brought another body of the
+    same URL (judged no article, or already stored): the first body's rows must not be doubled."""
+    archive_url, pages = archived
+    earlier = pages[0]
+    later = replace(earlier, archive_key=pages[1].archive_key, body_sha256=pages[1].body_sha256)
+    with ExtractionPool(archive_url=archive_url, partition_date=DAY, workers=1) as pool:
+        pool.submit(earlier)
+        pool.submit(later)
+        frames = pool.frames([earlier])
+    assert frames.articles.select("url", "archive_key").rows() == [(earlier.url, earlier.archive_key)]

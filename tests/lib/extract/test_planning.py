@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
-from etl.lib.extract.planning import plan_extractions
+from etl.lib.extract import choose_pages, plan_extractions
 from etl.lib.frames import records_frame
 from etl.lib.records import FetchAttempt
+from etl.lib.schema import EXTRACTION_OUTCOMES, FETCH_ATTEMPTS
 from etl.lib.sites import SitesFile
-from etl.lib.warehouse.load import FETCH_ATTEMPTS, ensure_schema, load_fetch_log
+from etl.lib.warehouse import ensure_schema, load_extraction_outcomes, load_fetch_log
 
 DAY = date(2024, 10, 28)
 URL = "https://news.example/world/1-story"
@@ -94,3 +97,39 @@ def test_from_archive_extracts_every_body_of_the_day_even_when_already_loaded(co
     _log(conn, "second-run", _attempt("not_modified", 5))
     planned = plan_extractions(conn, DAY, SITES, from_archive=True)
     assert [page.archive_key for page in planned] == ["ab/first"]
+
+
+def _judged(conn: duckdb.DuckDBPyConnection, archive_key: str, outcome: str = "bot_challenge") -> None:
+    verdict = {
+        "archive_key": archive_key,
+        "page_url": URL,
+        "site": "news",
+        "outcome": outcome,
+        "error": "why",
+    }
+    load_extraction_outcomes(conn, DAY, "first-run", pl.DataFrame([verdict], schema=EXTRACTION_OUTCOMES))
+
+
+@pytest.mark.parametrize("from_archive", [False, True])
+def test_a_body_extraction_found_to_be_no_article_is_not_planned_again(conn, from_archive):
+    """The fetch log keeps the fetcher's `ok`; extraction's own verdict is what keeps the bot wall out."""
+    _log(conn, "first-run", FIRST_BODY)
+    _judged(conn, "ab/first")
+    assert plan_extractions(conn, DAY, SITES, from_archive=from_archive) == []
+
+
+def test_the_plan_made_in_memory_passes_over_a_later_body_judged_no_article(conn):
+    """A retry whose new body is a bot wall: the day's earlier, unextracted article body is the one extracted,
+    as when the wall's verdict still overwrote the fetch log."""
+    _log(conn, "first-run", FIRST_BODY)
+    earlier = plan_extractions(conn, DAY, SITES, min_text_chars=64)
+    wall = replace(
+        earlier[0], archive_key="ef/wall", body_sha256="wall", fetched_at=FIRST_FETCH + timedelta(minutes=5)
+    )
+    chosen = choose_pages([*earlier, wall], judged_out={"ef/wall"}, stored=set())
+    assert [(page.archive_key, page.min_text_chars) for page in chosen] == [("ab/first", 64)]
+    # not judged out, the later body wins; stored, neither is extracted
+    assert [page.archive_key for page in choose_pages([*earlier, wall], judged_out=(), stored=())] == [
+        "ef/wall"
+    ]
+    assert choose_pages([*earlier, wall], judged_out=(), stored={"ef/wall"}) == []

@@ -12,8 +12,9 @@ import psutil
 import pytest
 
 from etl.lib.extract import extract_article
-from etl.lib.fetch.fetcher import FetchSettings, fetch_pages
-from etl.lib.records import FETCH_OUTCOMES, FetchRequest
+from etl.lib.fetch import FetchSettings, fetch_pages
+from etl.lib.records import FetchRequest
+from etl.lib.schema import FETCH_OUTCOMES
 from etl.lib.sites import SitesFile
 from etl.lib.warehouse.archive import RawArchive
 from tests.hostile_server import (
@@ -308,3 +309,16 @@ def test_with_the_check_left_to_extraction_pages_are_archived_unjudged_and_extra
         )
         judged[name] = article.page_outcome
     assert judged == {"0": None, "empty": "empty_page", "challenge-200": "bot_challenge"}
+
+
+def test_a_malformed_url_ends_as_its_own_attempt_and_the_run_goes_on(tmp_path):
+    with LoopbackServer({"/good": page(article_html("good"))}) as server:
+        sites = SitesFile(
+            allow_private_networks=True,
+            sites=[{"name": "s", "urls": [server.url("/good")], "delay_seconds": 0}],
+        )
+        requests = [FetchRequest("http://[::1/broken", "s"), FetchRequest(server.url("/good"), "s")]
+        broken, good = fetch_pages(
+            requests, sites=sites, archive=RawArchive(str(tmp_path)), settings=SETTINGS
+        )
+    assert (broken.outcome, broken.is_final, good.outcome) == ("invalid_url", True, "ok")

@@ -71,7 +71,7 @@ def one_article(
 
 def attempt(url: str, outcome: str, hour: int, **values) -> dict:
     return typed(
-        warehouse.FETCH_ATTEMPTS,
+        schema.FETCH_ATTEMPTS,
         url=url,
         site="s",
         outcome=outcome,
@@ -83,7 +83,7 @@ def attempt(url: str, outcome: str, hour: int, **values) -> dict:
 
 
 def attempts(*rows: dict) -> pl.DataFrame:
-    return pl.DataFrame(list(rows), schema=warehouse.FETCH_ATTEMPTS)
+    return pl.DataFrame(list(rows), schema=schema.FETCH_ATTEMPTS)
 
 
 def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
@@ -94,10 +94,11 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
             "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
         ).fetchall()
     }
-    expected = {f"work.{name}" for name in warehouse.WORK_TABLES} | {
+    expected = {f"work.{name}" for name in schema.WORK_TABLES} | {
         "raw.discovered_urls",
         "raw.discovery_errors",
         "raw.fetch_log",
+        "raw.extraction_outcomes",
         "raw.pages",
         "raw.articles",
         "raw.images",
@@ -224,21 +225,21 @@ def test_replace_partition_refuses_a_table_outside_work(conn):
 def test_discovered_urls_keep_one_row_per_source(conn):
     rows = [
         typed(
-            warehouse.DISCOVERED_URLS,
+            schema.DISCOVERED_URLS,
             url="https://s/a",
             site="s",
             source_kind="feed",
             source_url="https://s/f",
         ),
         typed(
-            warehouse.DISCOVERED_URLS,
+            schema.DISCOVERED_URLS,
             url="https://s/a",
             site="s",
             source_kind="sitemap",
             source_url="https://s/m",
         ),
     ]
-    frame = pl.DataFrame(rows, schema=warehouse.DISCOVERED_URLS)
+    frame = pl.DataFrame(rows, schema=schema.DISCOVERED_URLS)
     assert warehouse.load_discovered(conn, DAY_1, "r", frame) == 2
     assert warehouse.load_discovered(conn, DAY_1, "r", frame) == 0
     assert warehouse.load_discovered(conn, DAY_2, "r", frame) == 2
@@ -317,8 +318,8 @@ def test_records_frame_loads_fetch_attempts_straight_from_the_records(conn, coun
         )
         for i in range(count)
     ]
-    frame = records_frame(records, warehouse.FETCH_ATTEMPTS)
-    assert frame.schema == warehouse.FETCH_ATTEMPTS
+    frame = records_frame(records, schema.FETCH_ATTEMPTS)
+    assert frame.schema == schema.FETCH_ATTEMPTS
     assert warehouse.load_fetch_log(conn, DAY_1, "r", frame) == count
     assert rows_of(conn, "raw.pages") == count
 
@@ -415,3 +416,36 @@ def test_discovery_errors_are_kept_once_per_run_and_source(conn):
     assert (
         warehouse.load_discovery_errors(conn, day, "run-2", errors) == 1
     )  # the next run's failure is its own
+
+
+def _verdicts(*outcomes: str) -> pl.DataFrame:
+    rows = [
+        {
+            "archive_key": f"k/{n}",
+            "page_url": f"https://s/{n}",
+            "site": "s",
+            "outcome": outcome,
+            "error": "why",
+        }
+        for n, outcome in enumerate(outcomes)
+    ]
+    return pl.DataFrame(rows, schema=schema.EXTRACTION_OUTCOMES)
+
+
+def test_extraction_outcomes_are_kept_once_per_day_and_body_beside_an_untouched_fetch_log(conn):
+    warehouse.load_fetch_log(
+        conn, DAY_1, "run-1", attempts(attempt("https://s/0", "ok", 9, archive_key="k/0"))
+    )
+    verdicts = _verdicts("bot_challenge", "empty_page")
+    assert warehouse.load_extraction_outcomes(conn, DAY_1, "run-1", verdicts) == 2
+    assert warehouse.load_extraction_outcomes(conn, DAY_1, "run-2", verdicts) == 0
+    stored = conn.sql(
+        "select archive_key, outcome, run_id from raw.extraction_outcomes order by 1"
+    ).fetchall()
+    assert stored == [("k/0", "bot_challenge", "run-1"), ("k/1", "empty_page", "run-1")]
+    assert conn.sql("select outcome from raw.fetch_log").fetchall() == [("ok",)]
+
+
+def test_extraction_outcomes_refuse_an_outcome_that_is_not_a_page_verdict(conn):
+    with pytest.raises(ValueError, match=r"^raw.extraction_outcomes: unknown page outcomes \['timeout'\]$"):
+        warehouse.load_extraction_outcomes(conn, DAY_1, "run-1", _verdicts("timeout"))

@@ -1,0 +1,127 @@
+"""The normalize, validate and load assets called directly with `dg.build_asset_context` (as dagster-university
+tests its assets), on a real DuckDB file in a temporary home: what each returns and what it writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from etl.defs.ingest.load import raw_tables
+from etl.defs.ingest.normalize import normalized
+from etl.defs.ingest.validate import FIELD_ISSUES, QUARANTINED, VALIDATED, validated
+from etl.defs.resources import AkhbarHome
+from etl.lib.schema import EXTRACTED_ARTICLES, EXTRACTED_IMAGES, EXTRACTED_RELATED_LINKS
+from etl.lib.warehouse import CONNECTION_CONFIG, ensure_schema, replace_partition
+from tests.lib.normalize.test_normalize import URL, article, image, link
+
+DAY = "2024-10-28"
+EMPTY = "https://aawsat.com/العالم/آسيا/5077778-فارغ"  # a page whose body is only a bidi mark and spaces
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> dict:
+    """A home whose warehouse holds one day's extraction: a good article with a photo whose address is a script
+    (a bad optional field) and a related card, and an article with nothing to read (unusable)."""
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as conn:
+        ensure_schema(conn)
+        day = date.fromisoformat(DAY)
+        articles = [article(), article(url=EMPTY, requested_url=EMPTY, body_text=" \u200f ")]
+        images = [image(), image(position=1, image_url="javascript:alert(1)"), image(url=EMPTY)]
+        links = [link()]
+        replace_partition(
+            conn, "work.extracted_articles", day, pl.DataFrame(articles, schema=EXTRACTED_ARTICLES)
+        )
+        replace_partition(conn, "work.extracted_images", day, pl.DataFrame(images, schema=EXTRACTED_IMAGES))
+        replace_partition(
+            conn, "work.extracted_related_links", day, pl.DataFrame(links, schema=EXTRACTED_RELATED_LINKS)
+        )
+    sites = tmp_path / "sites.yaml"
+    sites.write_text("sites:\n  - name: aawsat\n    urls: [https://aawsat.com/]\n", encoding="utf-8")
+    return {
+        "database": database,
+        "duckdb": DuckDBResource(database=str(database), connection_config=CONNECTION_CONFIG),
+        "akhbar": AkhbarHome(home=str(tmp_path), sites_file=str(sites)),
+    }
+
+
+def _rows(database: Path, query: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.sql(query).fetchall()
+
+
+def _metadata(result: dg.MaterializeResult) -> dict:
+    return {key: getattr(value, "value", value) for key, value in (result.metadata or {}).items()}
+
+
+def test_normalize_writes_the_days_rows_with_ids_and_reports_their_counts(home: dict):
+    result = normalized(dg.build_asset_context(partition_key=DAY), duckdb=home["duckdb"])
+
+    metadata = _metadata(result)
+    assert {key: metadata[key] for key in ("articles", "images", "related_links")} == {
+        "articles": 2,
+        "images": 3,
+        "related_links": 1,
+    }
+    # each photo keyed to its article (in work.* and raw.*, an image's `url` is the photo's own address)
+    rows = _rows(
+        home["database"],
+        "select a.url, i.url, i.credit from work.normalized_images i join work.normalized_articles a "
+        "using (article_id)",
+    )
+    photo = image()["image_url"]
+    assert sorted(rows) == sorted(
+        [(URL, photo, "AFP"), (URL, "javascript:alert(1)", "AFP"), (EMPTY, photo, "AFP")]
+    )
+
+
+def test_validate_quarantines_the_unusable_article_and_nulls_the_bad_field(home: dict):
+    normalized(dg.build_asset_context(partition_key=DAY), duckdb=home["duckdb"])
+
+    with dg.build_asset_context(partition_key=DAY) as context:
+        events = list(validated(context, akhbar=home["akhbar"], duckdb=home["duckdb"]))
+
+    materialized = {
+        event.asset_key: _metadata(event) for event in events if isinstance(event, dg.MaterializeResult)
+    }
+    checks = {event.check_name: event.passed for event in events if isinstance(event, dg.AssetCheckResult)}
+    assert materialized[VALIDATED]["passed_articles"] == 1
+    assert materialized[VALIDATED]["quarantined_rows"] == 2  # the empty article and its photo
+    assert materialized[QUARANTINED["raw_articles"]]["dagster/row_count"] == 1
+    assert materialized[QUARANTINED["raw_images"]]["dagster/row_count"] == 1
+    assert materialized[FIELD_ISSUES]["dagster/row_count"] == 1
+    assert checks == {"raw_articles_gx": False, "raw_images_gx": True, "raw_related_links_gx": True}
+    assert _rows(home["database"], "select url from quarantine.articles") == [(EMPTY,)]
+    assert _rows(home["database"], "select field, value from quarantine.field_issues") == [
+        ("url", "javascript:alert(1)")
+    ]
+    assert _rows(home["database"], "select url from work.validated_images order by position") == [
+        (image()["image_url"],),
+        (None,),
+    ]
+
+
+def test_load_appends_the_validated_rows_once(home: dict):
+    normalized(dg.build_asset_context(partition_key=DAY), duckdb=home["duckdb"])
+    with dg.build_asset_context(partition_key=DAY) as context:
+        list(validated(context, akhbar=home["akhbar"], duckdb=home["duckdb"]))
+
+    first = {
+        tuple(e.asset_key.path): _metadata(e)["dagster/row_count"]
+        for e in raw_tables(dg.build_asset_context(partition_key=DAY), duckdb=home["duckdb"])
+    }
+    again = {
+        tuple(e.asset_key.path): _metadata(e)["dagster/row_count"]
+        for e in raw_tables(dg.build_asset_context(partition_key=DAY), duckdb=home["duckdb"])
+    }
+
+    assert first == {("raw", "articles"): 1, ("raw", "images"): 2, ("raw", "related_links"): 1}
+    assert again == {("raw", "articles"): 0, ("raw", "images"): 0, ("raw", "related_links"): 0}
+    assert _rows(home["database"], "select url, title from raw.articles") == [(URL, article()["title"])]
+    assert _rows(home["database"], "select count(*) from raw.images where url is null") == [(1,)]
