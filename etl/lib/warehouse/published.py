@@ -17,7 +17,7 @@ on disk for `RETAIN_SUPERSEDED`, for the connections still open on an older cata
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,15 @@ import duckdb
 import polars as pl
 
 from etl.lib.warehouse import search
+from etl.lib.warehouse.months import (
+    ARTICLES,
+    TableMonths,
+    changed_months,
+    columns,
+    qualified,
+    sql_identifier,
+    table_months,
+)
 
 # the schemas the copy holds, whether analysts may build on them, and what they are for
 PUBLISHED_SCHEMAS = {
@@ -47,33 +56,47 @@ RETAIN_SUPERSEDED = timedelta(days=1)
 _MANIFEST = "published_parts"
 # parts superseded by a publish, kept until RETAIN_SUPERSEDED has passed
 _RETIRED = "published_retired"
-# the table whose months the tables without a date of their own follow, and the search index's source
-_ARTICLES = "marts.articles"
+# the latest write stamp of each stamped table a catalog holds: the next publish looks only at rows after it
+_WATERMARKS = "published_watermarks"
 # a column whose content `content_hash` stands for: left out of fingerprints (the widest column by far)
 _HASHED_BY_CONTENT_HASH = "body_text"
 # the next catalog, attached to the warehouse's connection while it is built
 _BUILD = "published_build"
+# the part of a table with no rows: the view over it takes its columns from one
+_EMPTY = "empty"
 # the published catalog, attached read-only to the warehouse's connection to read its manifest or compare
 _CHECK = "published_now"
 
 
 @dataclass(frozen=True, slots=True)
 class PublishReport:
-    """What a publish wrote: the parts (table months) it wrote and the rows in them, and the parts it kept."""
+    """What a publish cost: the parts (table months) it wrote and the rows in them, the parts it kept as they
+    were, and the rows it read to decide (the months it fingerprinted again, not the history)."""
 
     parts_written: int
     rows_written: int
     parts_kept: int
     parts_removed: int
+    rows_fingerprinted: int
 
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    table: str  # schema.table, or search_index.postings / search_index.docs
+    table: str  # schema.table, or search_index.postings / search_index.months
     month: str
     fingerprint: str
     file_name: str
     rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Previous:
+    """The published catalog as the next publish reads it: its parts by (table, month), its retired parts and
+    its tables' watermarks (none: the next publish fingerprints every month)."""
+
+    parts: dict[tuple[str, str], _Part]
+    retired: list[tuple[str, datetime]]
+    watermarks: dict[str, datetime] | None
 
 
 def parts_dir(published_path: Path) -> Path:
@@ -86,49 +109,49 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _sql_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _qualified(catalog: str, table: str) -> str:
-    schema, name = table.split(".")
-    return f"{_sql_identifier(catalog)}.{_sql_identifier(schema)}.{_sql_identifier(name)}"
-
-
 def publish(
-    warehouse: Path | duckdb.DuckDBPyConnection, published_path: Path, *, now: datetime | None = None
+    warehouse: Path | duckdb.DuckDBPyConnection,
+    published_path: Path,
+    *,
+    now: datetime | None = None,
+    every_month: bool = False,
 ) -> PublishReport:
     """Publish the warehouse's marts, raw and quarantine tables: write the months that changed since the last
     publish as new Parquet parts, then swap in a catalog over every month's part atomically.
 
     `warehouse` is the warehouse file, or a connection already open on it (DuckDB refuses a second connection
     with another configuration in the same process, so a caller that holds one passes it). `now` dates the
-    parts this publish supersedes (they are deleted `RETAIN_SUPERSEDED` later).
+    parts this publish supersedes (they are deleted `RETAIN_SUPERSEDED` later). `every_month` fingerprints every
+    month of every table instead of those rows written since the last publish can have changed: for a warehouse
+    changed by other means than loads and builds (a `--full-refresh` after a model changed).
     """
     published_path = Path(published_path)
     published_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_catalogs(published_path)
     # same folder, so the rename stays within one filesystem and is atomic
     staging_path = published_path.with_name(f".{published_path.stem}-{uuid.uuid4().hex}.duckdb")
+    moment = now or datetime.now(UTC)
     try:
         if isinstance(warehouse, duckdb.DuckDBPyConnection):
-            outcome = _build_catalog(warehouse, published_path, staging_path, now or datetime.now(UTC))
+            writer, kept_files = _build_catalog(warehouse, published_path, staging_path, moment, every_month)
         else:
             if not Path(warehouse).is_file():
                 raise FileNotFoundError(f"no warehouse to publish at {warehouse}")
             with duckdb.connect(str(warehouse)) as conn:
-                outcome = _build_catalog(conn, published_path, staging_path, now or datetime.now(UTC))
+                writer, kept_files = _build_catalog(conn, published_path, staging_path, moment, every_month)
         staging_path.replace(published_path)
     finally:
         staging_path.unlink(missing_ok=True)
         Path(f"{staging_path}.wal").unlink(missing_ok=True)
-    parts, kept_files, written = outcome
     removed = _remove_unused_parts(parts_dir(published_path), kept_files)
     return PublishReport(
-        parts_written=len(written),
-        rows_written=sum(part.rows for part in written if not part.table.startswith(search.INDEX_SCHEMA)),
-        parts_kept=len(parts) - len(written),
+        parts_written=len(writer.written),
+        rows_written=sum(
+            part.rows for part in writer.written if not part.table.startswith(search.INDEX_SCHEMA)
+        ),
+        parts_kept=len(writer.parts) - len(writer.written),
         parts_removed=removed,
+        rows_fingerprinted=writer.rows_fingerprinted,
     )
 
 
@@ -150,13 +173,11 @@ def _remove_unused_parts(directory: Path, kept_files: set[str]) -> int:
     return removed
 
 
-def _read_previous(
-    conn: duckdb.DuckDBPyConnection, published_path: Path
-) -> tuple[dict[tuple[str, str], _Part], list[tuple[str, datetime]]]:
-    """The published catalog's parts by (table, month) and its retired parts; none when there is no catalog
-    yet, or when the published file is a whole copy made before parts existed (the next publish writes all)."""
+def _read_previous(conn: duckdb.DuckDBPyConnection, published_path: Path) -> _Previous:
+    """The published catalog's parts, retired parts and watermarks; none when there is no catalog yet, or when
+    the published file is a whole copy made before parts existed (the next publish writes all)."""
     if not published_path.is_file():
-        return {}, []
+        return _Previous({}, [], None)
     conn.execute(f"attach {_sql_string(str(published_path))} as {_CHECK} (read_only)")
     try:
         present = {
@@ -167,7 +188,7 @@ def _read_previous(
             ).fetchall()
         }
         if not {_MANIFEST, _RETIRED} <= present:
-            return {}, []
+            return _Previous({}, [], None)
         parts = {
             (table, month): _Part(table, month, fingerprint, file_name, rows)
             for table, month, fingerprint, file_name, rows in conn.execute(
@@ -175,19 +196,28 @@ def _read_previous(
             ).fetchall()
         }
         retired = conn.execute(f"select file_name, retired_at from {_CHECK}.main.{_RETIRED}").fetchall()
-        return parts, retired
+        watermarks = (
+            dict(conn.execute(f"select table_name, stamp from {_CHECK}.main.{_WATERMARKS}").fetchall())
+            if _WATERMARKS in present
+            else None
+        )
+        return _Previous(parts, retired, watermarks)
     finally:
         conn.execute(f"detach {_CHECK}")
 
 
 def _build_catalog(
-    conn: duckdb.DuckDBPyConnection, published_path: Path, staging_path: Path, now: datetime
-) -> tuple[list[_Part], set[str], list[_Part]]:
+    conn: duckdb.DuckDBPyConnection,
+    published_path: Path,
+    staging_path: Path,
+    now: datetime,
+    every_month: bool,
+) -> tuple[_PartWriter, set[str]]:
     """Write the changed months' parts and the next catalog at `staging_path`, through the warehouse's own
-    connection (one DuckDB instance within one memory limit). Returns the catalog's parts, the part files to
-    keep on disk, and the parts written now."""
+    connection (one DuckDB instance within one memory limit). Returns the writer (the catalog's parts, those
+    written now) and the part files to keep on disk."""
     catalog = conn.sql("select current_database()").fetchone()[0]
-    previous, previously_retired = _read_previous(conn, published_path)
+    previous = _read_previous(conn, published_path)
     directory = parts_dir(published_path).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     conn.execute(f"attach {_sql_string(str(staging_path))} as {_BUILD}")
@@ -196,31 +226,37 @@ def _build_catalog(
         # either wholly in the copy or wholly out of it
         conn.execute("begin transaction")
         try:
-            writer = _PartWriter(conn, catalog, directory, previous)
             tables = _base_tables(conn, catalog)
-            for table in tables:
-                writer.publish_table(table, _month_source(conn, catalog, table, tables))
-            if _ARTICLES in tables:
-                writer.publish_search_index()
+            layouts = [table_months(conn, catalog, table, tables) for table in tables]
+            changes = changed_months(conn, catalog, layouts, previous.watermarks or {})
+            # no watermarks yet (a first publish, or a catalog from before them): every month is looked at
+            changed = {} if every_month or previous.watermarks is None else changes.months
+            writer = _PartWriter(conn, catalog, directory, previous.parts)
+            for layout in layouts:
+                writer.publish_table(layout, changed.get(layout.table))
+            if ARTICLES in tables:
+                writer.publish_search_index(changed.get(ARTICLES))
             retired = [
                 (file_name, retired_at)
-                for file_name, retired_at in previously_retired
+                for file_name, retired_at in previous.retired
                 if now - retired_at < RETAIN_SUPERSEDED
             ]
             in_use = {part.file_name for part in writer.parts}
-            retired += [(part.file_name, now) for part in previous.values() if part.file_name not in in_use]
+            retired += [
+                (part.file_name, now) for part in previous.parts.values() if part.file_name not in in_use
+            ]
             _create_views(conn, catalog, directory, writer.parts, tables)
-            _write_contents(conn, writer.parts, retired)
+            _write_contents(conn, writer.parts, retired, changes.watermarks)
         except BaseException:
             conn.execute("rollback")
             raise
         conn.execute("commit")
         conn.execute(f"checkpoint {_BUILD}")
     finally:
-        conn.execute(f"use {_sql_identifier(catalog)}")
+        conn.execute(f"use {sql_identifier(catalog)}")
         conn.execute(f"detach {_BUILD}")
     kept = {part.file_name for part in writer.parts} | {file_name for file_name, _ in retired}
-    return writer.parts, kept, writer.written
+    return writer, kept
 
 
 def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
@@ -237,51 +273,15 @@ def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     ]
 
 
-def _columns(conn: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple[str, str]]:
-    """The table's columns and their types, in order."""
-    schema, name = table.split(".")
-    return conn.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name = ? and table_name = ? order by column_index",
-        [catalog, schema, name],
-    ).fetchall()
-
-
-def _month_expression(conn: duckdb.DuckDBPyConnection, catalog: str, table: str) -> str | None:
-    """The month of a row of `table` from a date of its own: its day's, else its first sighting's."""
-    columns = {name for name, _ in _columns(conn, catalog, table)}
-    for column in ("partition_date", "first_seen_at"):
-        if column in columns:
-            return f"coalesce(strftime({column}, '%Y-%m'), 'none')"
-    return None
-
-
-def _article_month(conn: duckdb.DuckDBPyConnection, catalog: str) -> str:
-    """The month of a row of `marts.articles`, which its images, links and revisions follow."""
-    return _month_expression(conn, catalog, _ARTICLES) or "'all'"
-
-
-def _month_source(conn: duckdb.DuckDBPyConnection, catalog: str, table: str, tables: Sequence[str]) -> str:
-    """The table's rows with their month (`__month`): from a date of its own, else its article's (so an
-    article's images, links and revisions live in its month), else one month for the whole table."""
-    source = _qualified(catalog, table)
-    month = _month_expression(conn, catalog, table)
-    if month is not None:
-        return f"(select {month} as __month, * from {source})"
-    columns = {name for name, _ in _columns(conn, catalog, table)}
-    if "article_id" in columns and _ARTICLES in tables:
-        articles = _qualified(catalog, _ARTICLES)
-        return f"""(
-            select coalesce(months.month, 'none') as __month, rows.*
-            from {source} as rows
-            left join (select article_id, {_article_month(conn, catalog)} as month from {articles}) as months
-                on months.article_id = rows.article_id
-        )"""
-    return f"(select 'all' as __month, * from {source})"
+def _months_filter(months: frozenset[str] | None) -> str:
+    if months is None:
+        return ""
+    return f" where __month in ({', '.join(_sql_string(month) for month in sorted(months)) or 'null'})"
 
 
 class _PartWriter:
-    """Fingerprints each month of each table and writes a new part for each month that changed."""
+    """Fingerprints the months of each table a publish looks at, writes a new part for each that changed, and
+    keeps the parts of the months it did not look at."""
 
     def __init__(
         self,
@@ -293,13 +293,29 @@ class _PartWriter:
         self.conn, self.catalog, self.directory, self.previous = conn, catalog, directory, previous
         self.parts: list[_Part] = []
         self.written: list[_Part] = []
-        self._months: dict[str, str] = {}  # the fingerprints of marts.articles' months
+        self.rows_fingerprinted = 0
+        self._articles: TableMonths | None = None
+        self._article_months: dict[str, str] = {}  # the fingerprints of marts.articles' months looked at
 
     def _reusable(self, table: str, month: str, fingerprint: str) -> _Part | None:
         part = self.previous.get((table, month))
         if part and part.fingerprint == fingerprint and (self.directory / part.file_name).is_file():
             return part
         return None
+
+    def _untouched(self, table: str, looked_at: frozenset[str] | None) -> list[_Part]:
+        """The previous parts of `table` in the months this publish did not look at (an empty table's
+        placeholder is always looked at again)."""
+        if looked_at is None:
+            return []
+        return [
+            part
+            for (name, month), part in self.previous.items()
+            if name == table
+            and month not in looked_at
+            and month != _EMPTY
+            and (self.directory / part.file_name).is_file()
+        ]
 
     def _write(self, table: str, month: str, fingerprint: str, query: str) -> _Part:
         (self.directory / table).mkdir(exist_ok=True)
@@ -312,25 +328,32 @@ class _PartWriter:
         self.written.append(part)
         return part
 
-    def publish_table(self, table: str, source: str) -> None:
-        columns = [name for name, _ in _columns(self.conn, self.catalog, table)]
+    def publish_table(self, layout: TableMonths, looked_at: frozenset[str] | None) -> None:
+        """Fingerprint the months `looked_at` of the table (None: every month) and publish each one's part."""
+        table, source = layout.table, layout.source
+        if table == ARTICLES:
+            self._articles = layout
+        names = [name for name, _ in columns(self.conn, self.catalog, table)]
         hashed = [
-            _sql_identifier(name)
-            for name in columns
-            if not (name == _HASHED_BY_CONTENT_HASH and "content_hash" in columns)
+            sql_identifier(name)
+            for name in names
+            if not (name == _HASHED_BY_CONTENT_HASH and "content_hash" in names)
         ]
-        selected = ", ".join(_sql_identifier(name) for name in columns)
+        selected = ", ".join(sql_identifier(name) for name in names)
         fingerprints = self.conn.sql(
             f"select __month, count(*), sum(cast(hash({', '.join(hashed)}) as hugeint)) "
-            f"from {source} group by __month order by __month"
+            f"from {source}{_months_filter(looked_at)} group by __month order by __month"
         ).fetchall()
-        if not fingerprints:
+        self.rows_fingerprinted += sum(rows for _, rows, _ in fingerprints)
+        untouched = self._untouched(table, looked_at)
+        if not fingerprints and not untouched:
             # an empty table still needs a part: the view over it takes its columns from one
-            fingerprints = [("empty", 0, None)]
+            fingerprints = [(_EMPTY, 0, None)]
+        self.parts += untouched
         for month, rows, digest in fingerprints:
             fingerprint = f"{rows}:{digest}"
-            if table == _ARTICLES:
-                self._months[month] = fingerprint
+            if table == ARTICLES:
+                self._article_months[month] = fingerprint
             part = self._reusable(table, month, fingerprint) or self._write(
                 table,
                 month,
@@ -339,29 +362,28 @@ class _PartWriter:
             )
             self.parts.append(part)
 
-    def publish_search_index(self) -> None:
+    def publish_search_index(self, looked_at: frozenset[str] | None) -> None:
         """One month's index per month of `marts.articles`, rewritten only when that month's articles changed."""
         postings_table = f"{search.INDEX_SCHEMA}.{search.POSTINGS}"
-        docs_table = f"{search.INDEX_SCHEMA}.{search.DOCS}"
-        articles = _qualified(self.catalog, _ARTICLES)
-        for month, fingerprint in self._months.items():
+        months_table = f"{search.INDEX_SCHEMA}.{search.MONTHS}"
+        self.parts += self._untouched(postings_table, looked_at) + self._untouched(months_table, looked_at)
+        for month, fingerprint in self._article_months.items():
             postings = self._reusable(postings_table, month, fingerprint)
-            docs = self._reusable(docs_table, month, fingerprint)
-            if postings is None or docs is None:
+            counts = self._reusable(months_table, month, fingerprint)
+            if postings is None or counts is None:
                 month_articles = (
-                    f"(select * from {articles} "
-                    f"where {_article_month(self.conn, self.catalog)} = {_sql_string(month)})"
+                    f"(select * from {self._articles.source} where __month = {_sql_string(month)})"
                 )
                 postings = self._write(
                     postings_table, month, fingerprint, search.postings_sql(month_articles)
                 )
-                docs = self._write(
-                    docs_table,
+                counts = self._write(
+                    months_table,
                     month,
                     fingerprint,
-                    search.docs_sql(_sql_string(str(self.directory / postings.file_name))),
+                    search.month_sql(_sql_string(str(self.directory / postings.file_name))),
                 )
-            self.parts += [postings, docs]
+            self.parts += [postings, counts]
 
 
 def _files_sql(directory: Path, parts: Sequence[_Part]) -> str:
@@ -380,20 +402,20 @@ def _create_views(
     for part in parts:
         by_table.setdefault(part.table, []).append(part)
     for schema in sorted({table.split(".")[0] for table in by_table}):
-        conn.execute(f"create schema {_BUILD}.{_sql_identifier(schema)}")
+        conn.execute(f"create schema {_BUILD}.{sql_identifier(schema)}")
     for table in tables:
-        columns = ", ".join(
-            f"cast({_sql_identifier(name)} as {data_type}) as {_sql_identifier(name)}"
-            for name, data_type in _columns(conn, catalog, table)
+        typed = ", ".join(
+            f"cast({sql_identifier(name)} as {data_type}) as {sql_identifier(name)}"
+            for name, data_type in columns(conn, catalog, table)
         )
         conn.execute(
-            f"create view {_qualified(_BUILD, table)} as select {columns} "
+            f"create view {qualified(_BUILD, table)} as select {typed} "
             f"from read_parquet({_files_sql(directory, by_table[table])}, union_by_name = true)"
         )
     index_tables = [table for table in by_table if table.startswith(f"{search.INDEX_SCHEMA}.")]
     for table in index_tables:
         conn.execute(
-            f"create view {_qualified(_BUILD, table)} as "
+            f"create view {qualified(_BUILD, table)} as "
             f"select * from read_parquet({_files_sql(directory, by_table[table])})"
         )
     if index_tables:
@@ -413,7 +435,7 @@ def _copy_comments(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
         "where database_name = ? and schema_name in ? and comment is not null",
         [catalog, list(COPIED_SCHEMAS)],
     ).fetchall():
-        conn.execute(f"comment on view {_qualified(_BUILD, f'{schema}.{table}')} is {_sql_string(comment)}")
+        conn.execute(f"comment on view {qualified(_BUILD, f'{schema}.{table}')} is {_sql_string(comment)}")
     for schema, table, column, comment in conn.execute(
         "select schema_name, table_name, column_name, comment from duckdb_columns() "
         "where database_name = ? and schema_name in ? and comment is not null "
@@ -422,16 +444,19 @@ def _copy_comments(conn: duckdb.DuckDBPyConnection, catalog: str) -> None:
         [catalog, list(COPIED_SCHEMAS), catalog],
     ).fetchall():
         conn.execute(
-            f"comment on column {_qualified(_BUILD, f'{schema}.{table}')}.{_sql_identifier(column)} "
+            f"comment on column {qualified(_BUILD, f'{schema}.{table}')}.{sql_identifier(column)} "
             f"is {_sql_string(comment)}"
         )
 
 
 def _write_contents(
-    conn: duckdb.DuckDBPyConnection, parts: Sequence[_Part], retired: Sequence[tuple[str, datetime]]
+    conn: duckdb.DuckDBPyConnection,
+    parts: Sequence[_Part],
+    retired: Sequence[tuple[str, datetime]],
+    watermarks: Mapping[str, datetime],
 ) -> None:
-    """`published_schemas` for analysts (DuckDB has no comments on schemas), and the catalog's manifest and
-    retired parts for the next publish."""
+    """`published_schemas` for analysts (DuckDB has no comments on schemas), and the catalog's manifest, retired
+    parts and watermarks for the next publish."""
     conn.execute(
         f"create table {_BUILD}.main.published_schemas "
         "(schema_name varchar, stability varchar, description varchar)"
@@ -456,6 +481,9 @@ def _write_contents(
     conn.execute(f"create table {_BUILD}.main.{_RETIRED} (file_name varchar, retired_at timestamptz)")
     if retired:
         conn.executemany(f"insert into {_BUILD}.main.{_RETIRED} values (?, ?)", list(retired))
+    conn.execute(f"create table {_BUILD}.main.{_WATERMARKS} (table_name varchar, stamp timestamptz)")
+    if watermarks:
+        conn.executemany(f"insert into {_BUILD}.main.{_WATERMARKS} values (?, ?)", list(watermarks.items()))
 
 
 def is_current(conn: duckdb.DuckDBPyConnection, published_path: Path, tables: Sequence[str]) -> bool:

@@ -4,10 +4,12 @@ Snowball's Arabic stemmer (DuckDB's fts extension) treats a word and its definit
 (المحادثات -> محادث, but محادثات -> محادثا), and a query through fts needs the extension loaded, which a plain
 read-only connection (the DuckDB CLI, DBeaver) cannot do without downloading it. So the published copy carries
 its own normalization as SQL macros (core functions only), an inverted index per month of articles (Parquet:
-`search_index.postings` term -> article and term frequency, `search_index.docs` each article's length), and
-`search.match(words)`, a table macro computing BM25 (fts's formula and defaults) over every month at once:
-document frequencies and the average length are summed over the months at query time, so a score is the one a
-single index over all the articles would give, while a day rebuilds only the months whose articles changed.
+`search_index.postings` term -> article, term frequency and the article's length; `search_index.months` each
+month's article and term counts, one row written with the month's postings), and `search.match(words)`, a table
+macro computing BM25 (fts's formula and defaults) over every month at once: a query term's document frequency is
+counted over its postings in every month, and the average length comes from the months' counts, so a score is
+the one a single index over all the articles would give, while a day rebuilds only the months whose articles
+changed and a query reads its terms' postings and one row per month, nothing else.
 A query and an article pass through the same `terms_sql`, so they meet whatever prefix or suffix either carries.
 
 The normalization is a light stemmer in the manner of Larkey, Ballesteros and Connell's Light10 (2007): marks
@@ -21,7 +23,7 @@ from __future__ import annotations
 SCHEMA = "search"
 INDEX_SCHEMA = "search_index"
 POSTINGS = "postings"
-DOCS = "docs"
+MONTHS = "months"
 
 # fts's BM25 parameters (its defaults), so `search.match` ranks as fts's `match_bm25` would
 _K1, _B = 1.2, 0.75
@@ -66,58 +68,52 @@ def macros(catalog: str) -> list[str]:
     return [
         f"create or replace macro {schema}.terms(text) as {terms_sql('text')}",
         f"create or replace macro {schema}.text(text) as array_to_string({terms_sql('text')}, ' ')",
+        # One select, no CTE: DuckDB materializes a CTE named twice, and a materialized CTE in the macro kept
+        # the caller's join to marts.articles from pruning the view's columns (query 05 read every body, 5x
+        # slower). A term's postings carry its articles' lengths, so no join to a per-article table either.
         f"""
         create or replace macro {schema}.match(words) as table
-        with query_terms as (
-            select distinct unnest({terms_sql("words")}) as term
-        ),
-        hits as (
-            select postings.term, postings.article_id, postings.tf
-            from {INDEX_SCHEMA}.{POSTINGS} as postings
-            join query_terms on query_terms.term = postings.term
-        ),
-        frequencies as (
-            select term, count(*) as df from hits group by term
-        ),
-        stats as (
-            select count(*) as num_docs, avg(len) as avgdl from {INDEX_SCHEMA}.{DOCS}
-        )
         select
             hits.article_id,
             sum(
-                log((stats.num_docs - frequencies.df + 0.5) / (frequencies.df + 0.5) + 1)
+                log((stats.num_docs - hits.df + 0.5) / (hits.df + 0.5) + 1)
                 * (hits.tf * ({_K1} + 1))
-                / (hits.tf + {_K1} * (1 - {_B} + {_B} * docs.len / stats.avgdl))
+                / (hits.tf + {_K1} * (1 - {_B} + {_B} * hits.len / stats.avgdl))
             ) as score
-        from hits
-        join frequencies on frequencies.term = hits.term
-        join {INDEX_SCHEMA}.{DOCS} as docs on docs.article_id = hits.article_id
-        cross join stats
+        from (
+            select term, article_id, tf, len, count(*) over (partition by term) as df
+            from {INDEX_SCHEMA}.{POSTINGS}
+            where term in (select unnest({terms_sql("words")}))
+        ) as hits
+        cross join (
+            select sum(documents) as num_docs, sum(terms) / sum(documents) as avgdl from {INDEX_SCHEMA}.{MONTHS}
+        ) as stats
         group by hits.article_id
         """,
     ]
 
 
 def postings_sql(articles: str) -> str:
-    """One month's postings (term, article_id, tf) over the title and body of the `articles` relation, sorted
-    by term so a query's terms read few of the file's row groups."""
+    """One month's postings (term, article_id, tf, len) over the title and body of the `articles` relation, sorted
+    by term so a query's terms read few of the file's row groups; `len` is the article's length in terms."""
     return f"""
         with tokens as (
             select article_id, unnest({terms_sql("title")} || {terms_sql("body_text")}) as term
             from {articles}
+        ),
+        frequencies as (
+            select term, article_id, cast(count(*) as integer) as tf from tokens group by term, article_id
         )
-        select term, article_id, cast(count(*) as integer) as tf
-        from tokens
-        group by term, article_id
+        select term, article_id, tf, cast(sum(tf) over (partition by article_id) as integer) as len
+        from frequencies
         order by term, article_id
     """
 
 
-def docs_sql(postings_file: str) -> str:
-    """Each article's length in terms, from the month's postings file just written (no second tokenizing)."""
+def month_sql(postings_file: str) -> str:
+    """A month's one row of counts (articles indexed, terms in them) from its postings file just written: what
+    BM25's document count and average length add up over the months, read at query time without the postings."""
     return f"""
-        select article_id, cast(sum(tf) as integer) as len
+        select count(distinct article_id) as documents, sum(tf) as terms
         from read_parquet({postings_file})
-        group by article_id
-        order by article_id
     """
