@@ -344,3 +344,75 @@ def test_parts_a_publish_supersedes_stay_for_open_readers_then_go(tmp_path):
         assert conn.sql("select count(*) from marts.articles").fetchone()[0] == 2
         listed = {row[0] for row in conn.sql("select file_name from published_parts").fetchall()}
     assert {name for name in month_parts(published)} == listed
+
+
+def test_a_day_s_publish_fingerprints_only_the_months_its_rows_touched(tmp_path):
+    warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(warehouse_path)) as conn:
+        warehouse.ensure_schema(conn)
+        conn.execute("create schema marts")
+        for number in range(5):
+            add_article(conn, f"old-{number}", date(2025, 1, 10 + number), *MONTHS["2025-01"][1:])
+        add_article(conn, "new-1", date(2025, 2, 1), *MONTHS["2025-02"][1:])
+        first = publish.publish(conn, published)
+        add_article(conn, "new-2", date(2025, 2, 2), "النفط في موسكو", "المحادثات حول أسعار النفط")
+        day = publish.publish(conn, published)
+    # the first publish reads every row: 6 raw and 6 marts articles; the day reads February's, 2 of each
+    assert first.rows_fingerprinted == 12
+    assert day.rows_fingerprinted == 4
+    assert day.parts_written == 4  # February's raw and marts articles, its postings and its counts
+
+
+def test_a_revision_or_a_late_link_target_on_a_later_day_rewrites_the_old_article_s_month(tmp_path):
+    """The months an old article's rows live in change with a day whose rows name it: a revision of it, or the
+    arrival of an article its stored related link points at."""
+    warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(warehouse_path)) as conn:
+        warehouse.ensure_schema(conn)
+        conn.execute("create schema marts")
+        add_article(conn, "old", date(2025, 1, 10), *MONTHS["2025-01"][1:])
+        add_article(conn, "other", date(2025, 1, 11), *MONTHS["2025-02"][1:])
+        conn.execute(
+            "create table marts.related_links as "
+            "select 'old' as article_id, 'https://news.test/later' as url, null::varchar as target_article_id"
+        )
+        publish.publish(conn, published)
+        before = month_parts(published)
+        # February 3: a revision of the January article (the mart keeps its first sighting, with the new text)
+        revised = ("المفاوضات تتعثر في موسكو", "توقفت المفاوضات في الكرملين")
+        row = {name: None for name in schema.RAW_ARTICLES} | {
+            "article_id": "old",
+            "content_hash": "h-old-2",
+            "site": "s",
+            "title": revised[0],
+            "body_text": revised[1],
+            "partition_date": date(2025, 2, 3),
+            "fetched_at": datetime(2025, 2, 3, tzinfo=UTC),
+        }
+        warehouse.load_articles(
+            conn,
+            "run-2025-02-03",
+            pl.DataFrame([row], schema=schema.RAW_ARTICLES),
+            pl.DataFrame(schema=schema.RAW_IMAGES),
+            pl.DataFrame(schema=schema.RAW_RELATED_LINKS),
+        )
+        conn.execute(
+            "update marts.articles set title = ?, body_text = ?, content_hash = 'h-old-2' where article_id = 'old'",
+            list(revised),
+        )
+        publish.publish(conn, published)
+        with publish.connect_published(published) as copy:
+            assert publish.search_articles(copy, "المفاوضات").get_column("article_id").to_list() == ["old"]
+            assert (
+                copy.sql("select title from marts.articles where article_id = 'old'").fetchone()[0]
+                == revised[0]
+            )
+        # February 4: the article the January link points at arrives, and the build resolves the link
+        add_article(conn, "later", date(2025, 2, 4), "وصل المقال", "نص المقال")
+        conn.execute("update marts.related_links set target_article_id = 'later'")
+        publish.publish(conn, published)
+    with publish.connect_published(published) as copy:
+        assert copy.sql("select target_article_id from marts.related_links").fetchall() == [("later",)]
+        listed = {row[0] for row in copy.sql("select file_name from published_parts").fetchall()}
+    january_links = {name for name in before if name.startswith("marts.related_links/2025-01-")}
+    assert january_links and not january_links & listed
