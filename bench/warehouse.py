@@ -416,6 +416,7 @@ def main() -> None:
     report["publish_next_day_s"] = round(time.perf_counter() - started, 1)
     report["publish_next_day_parts"] = {"written": day.parts_written, "kept": day.parts_kept}
     report["publish_next_day_rows_written"] = day.rows_written
+    report["publish_next_day_rows_fingerprinted"] = day.rows_fingerprinted
     report["queries"] = time_queries(published_path)
     report["warehouse_mb"] = round(db_path.stat().st_size / 2**20)
     report["published_mb"] = round(
