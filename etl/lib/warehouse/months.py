@@ -103,10 +103,16 @@ def changed_months(
     conn: duckdb.DuckDBPyConnection,
     catalog: str,
     layouts: Sequence[TableMonths],
-    since: Mapping[str, datetime],
+    since: Mapping[str, datetime] | None,
+    published_articles: Mapping[str, str],
 ) -> Changes:
     """The months of each table that rows written after the last publish's watermarks `since` can have changed,
-    and the new watermarks. A stamped table the last publish recorded no watermark for is looked at whole."""
+    and the new watermarks. A stamped table the last publish recorded no watermark for is looked at whole.
+
+    `published_articles` maps each Parquet part of the published `marts.articles` to its month: an article a
+    day's rows name may have moved month since (a backfill of an earlier day moves its first sighting), and the
+    month it was published in must lose it. Without `since` (a publish that looks at every month), only the
+    watermarks are read."""
     months: dict[str, frozenset[str]] = {}
     marks: dict[str, datetime] = {}
     article_ids: set[str] = set()
@@ -115,25 +121,28 @@ def changed_months(
         if layout.stamp is None:
             continue
         stamp = sql_identifier(layout.stamp)
-        previous = since.get(layout.table)
+        previous = since.get(layout.table) if since else None
         written = f"(select * from {layout.source} where {stamp} > ?)" if previous else layout.source
         params = [previous] if previous else []
         (latest,) = conn.execute(f"select max({stamp}) from {written}", params).fetchone()
         if latest is not None or previous is not None:
             marks[layout.table] = latest or previous
-        if previous is None:
+        if since is None:
             continue
-        months[layout.table] = frozenset(
-            month for (month,) in conn.execute(f"select distinct __month from {written}", params).fetchall()
-        )
+        if previous is not None:
+            months[layout.table] = frozenset(
+                month
+                for (month,) in conn.execute(f"select distinct __month from {written}", params).fetchall()
+            )
         names = {name for name, _ in columns(conn, catalog, layout.table)}
         # what the new rows name: the articles a build rewrote from them, the pages a revisit confirmed
         if "article_id" in names:
             article_ids |= _values(conn, f"select distinct article_id from {written}", params)
         if "url" in names:
             urls |= _values(conn, f"select distinct url from {written}", params)
-    if ARTICLES in {layout.table for layout in layouts}:
+    if since is not None and ARTICLES in {layout.table for layout in layouts}:
         touched = _touched_article_months(conn, catalog, layouts, article_ids, urls)
+        touched |= _published_months(conn, published_articles, article_ids)
         months[ARTICLES] = touched
         for layout in layouts:
             if layout.follows_articles:
@@ -141,7 +150,23 @@ def changed_months(
     return Changes(months, marks)
 
 
-def _values(conn: duckdb.DuckDBPyConnection, query: str, params: list) -> set[str]:
+def _published_months(
+    conn: duckdb.DuckDBPyConnection, published_articles: Mapping[str, str], article_ids: set[str]
+) -> frozenset[str]:
+    """The months of the published parts of `marts.articles` holding one of `article_ids` (their id column)."""
+    if not published_articles or not article_ids:
+        return frozenset()
+    files = ", ".join("'" + path.replace("'", "''") + "'" for path in published_articles)
+    holding = _values(
+        conn,
+        f"select distinct filename from read_parquet([{files}], filename = true) "
+        "where article_id in (select unnest($ids))",
+        {"ids": sorted(article_ids)},
+    )
+    return frozenset(published_articles[path] for path in holding)
+
+
+def _values(conn: duckdb.DuckDBPyConnection, query: str, params: list | dict) -> set[str]:
     return {value for (value,) in conn.execute(query, params).fetchall() if value is not None}
 
 
@@ -158,13 +183,15 @@ def _touched_article_months(
         return frozenset()
     ids, named = sorted(article_ids), sorted(urls)
     by_url = (
-        " or list_contains($urls, url)" if "url" in {n for n, _ in columns(conn, catalog, ARTICLES)} else ""
+        " or url in (select unnest($urls))"
+        if "url" in {n for n, _ in columns(conn, catalog, ARTICLES)}
+        else ""
     )
     touched = _values(
         conn,
         f"""select distinct months.month from {_article_months(conn, catalog)} as months
         where months.article_id in (
-            select article_id from {qualified(catalog, ARTICLES)} where list_contains($ids, article_id){by_url}
+            select article_id from {qualified(catalog, ARTICLES)} where article_id in (select unnest($ids)){by_url}
         )""",
         {"ids": ids, "urls": named} if by_url else {"ids": ids},
     )
@@ -172,7 +199,7 @@ def _touched_article_months(
         if layout.follows_articles and _TARGET in {name for name, _ in columns(conn, catalog, layout.table)}:
             touched |= _values(
                 conn,
-                f"select distinct __month from {layout.source} where list_contains($ids, {_TARGET})",
+                f"select distinct __month from {layout.source} where {_TARGET} in (select unnest($ids))",
                 {"ids": ids},
             )
     return frozenset(touched)

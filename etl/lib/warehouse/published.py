@@ -228,9 +228,15 @@ def _build_catalog(
         try:
             tables = _base_tables(conn, catalog)
             layouts = [table_months(conn, catalog, table, tables) for table in tables]
-            changes = changed_months(conn, catalog, layouts, previous.watermarks or {})
+            published_articles = {
+                str(directory / part.file_name): month
+                for (table, month), part in previous.parts.items()
+                if table == ARTICLES and (directory / part.file_name).is_file()
+            }
             # no watermarks yet (a first publish, or a catalog from before them): every month is looked at
-            changed = {} if every_month or previous.watermarks is None else changes.months
+            since = None if every_month else previous.watermarks
+            changes = changed_months(conn, catalog, layouts, since, published_articles)
+            changed = {} if since is None else changes.months
             writer = _PartWriter(conn, catalog, directory, previous.parts)
             for layout in layouts:
                 writer.publish_table(layout, changed.get(layout.table))

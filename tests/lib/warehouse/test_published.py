@@ -52,8 +52,7 @@ def run(conn: duckdb.DuckDBPyConnection, number: int, articles_per_run: int = 20
 
 def build_warehouse(path, titles=TITLES) -> None:
     with duckdb.connect(str(path)) as conn:
-        warehouse.ensure_schema(conn)
-        conn.execute("create schema marts")
+        with_marts(conn)
         conn.execute(
             "create table marts.articles (article_id varchar, site varchar, title varchar, body_text varchar, "
             "published_at timestamptz)"
@@ -253,11 +252,19 @@ MONTHS = {
 }
 
 
-def add_article(conn: duckdb.DuckDBPyConnection, article_id: str, day: date, title: str, body: str) -> None:
-    """A day's load and the marts' row for it, as an incremental build would leave them."""
+def with_marts(conn: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse whose marts an incremental build keeps, as `add_article` fills them."""
+    warehouse.ensure_schema(conn)
+    conn.execute("create schema marts")
+
+
+def load_raw_article(
+    conn: duckdb.DuckDBPyConnection, article_id: str, day: date, title: str, body: str, content_hash: str
+) -> None:
+    """A day's load of one article's raw row."""
     row = {name: None for name in schema.RAW_ARTICLES} | {
         "article_id": article_id,
-        "content_hash": f"h-{article_id}",
+        "content_hash": content_hash,
         "site": "s",
         "title": title,
         "body_text": body,
@@ -271,6 +278,11 @@ def add_article(conn: duckdb.DuckDBPyConnection, article_id: str, day: date, tit
         pl.DataFrame(schema=schema.RAW_IMAGES),
         pl.DataFrame(schema=schema.RAW_RELATED_LINKS),
     )
+
+
+def add_article(conn: duckdb.DuckDBPyConnection, article_id: str, day: date, title: str, body: str) -> None:
+    """A day's load and the marts' row for it, as an incremental build would leave them."""
+    load_raw_article(conn, article_id, day, title, body, f"h-{article_id}")
     conn.execute(
         "create table if not exists marts.articles (article_id varchar, content_hash varchar, site varchar, "
         "title varchar, body_text varchar, published_at timestamptz, first_seen_at timestamptz)"
@@ -292,8 +304,7 @@ def month_parts(published) -> dict[str, tuple[int, int]]:
 def test_a_day_s_publish_writes_only_its_month_and_search_finds_old_and_new_articles(tmp_path):
     warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
     with duckdb.connect(str(warehouse_path)) as conn:
-        warehouse.ensure_schema(conn)
-        conn.execute("create schema marts")
+        with_marts(conn)
         add_article(conn, "old", date(2025, 1, 10), *MONTHS["2025-01"][1:])
         add_article(conn, "new-1", date(2025, 2, 1), *MONTHS["2025-02"][1:])
         publish.publish(conn, published)
@@ -325,8 +336,7 @@ def test_parts_a_publish_supersedes_stay_for_open_readers_then_go(tmp_path):
     warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
     first = datetime(2025, 2, 2, tzinfo=UTC)
     with duckdb.connect(str(warehouse_path)) as conn:
-        warehouse.ensure_schema(conn)
-        conn.execute("create schema marts")
+        with_marts(conn)
         add_article(conn, "new-1", date(2025, 2, 1), *MONTHS["2025-02"][1:])
         publish.publish(conn, published, now=first)
     reader = publish.connect_published(published)
@@ -349,8 +359,7 @@ def test_parts_a_publish_supersedes_stay_for_open_readers_then_go(tmp_path):
 def test_a_day_s_publish_fingerprints_only_the_months_its_rows_touched(tmp_path):
     warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
     with duckdb.connect(str(warehouse_path)) as conn:
-        warehouse.ensure_schema(conn)
-        conn.execute("create schema marts")
+        with_marts(conn)
         for number in range(5):
             add_article(conn, f"old-{number}", date(2025, 1, 10 + number), *MONTHS["2025-01"][1:])
         add_article(conn, "new-1", date(2025, 2, 1), *MONTHS["2025-02"][1:])
@@ -368,8 +377,7 @@ def test_a_revision_or_a_late_link_target_on_a_later_day_rewrites_the_old_articl
     arrival of an article its stored related link points at."""
     warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
     with duckdb.connect(str(warehouse_path)) as conn:
-        warehouse.ensure_schema(conn)
-        conn.execute("create schema marts")
+        with_marts(conn)
         add_article(conn, "old", date(2025, 1, 10), *MONTHS["2025-01"][1:])
         add_article(conn, "other", date(2025, 1, 11), *MONTHS["2025-02"][1:])
         conn.execute(
@@ -380,22 +388,7 @@ def test_a_revision_or_a_late_link_target_on_a_later_day_rewrites_the_old_articl
         before = month_parts(published)
         # February 3: a revision of the January article (the mart keeps its first sighting, with the new text)
         revised = ("المفاوضات تتعثر في موسكو", "توقفت المفاوضات في الكرملين")
-        row = {name: None for name in schema.RAW_ARTICLES} | {
-            "article_id": "old",
-            "content_hash": "h-old-2",
-            "site": "s",
-            "title": revised[0],
-            "body_text": revised[1],
-            "partition_date": date(2025, 2, 3),
-            "fetched_at": datetime(2025, 2, 3, tzinfo=UTC),
-        }
-        warehouse.load_articles(
-            conn,
-            "run-2025-02-03",
-            pl.DataFrame([row], schema=schema.RAW_ARTICLES),
-            pl.DataFrame(schema=schema.RAW_IMAGES),
-            pl.DataFrame(schema=schema.RAW_RELATED_LINKS),
-        )
+        load_raw_article(conn, "old", date(2025, 2, 3), *revised, "h-old-2")
         conn.execute(
             "update marts.articles set title = ?, body_text = ?, content_hash = 'h-old-2' where article_id = 'old'",
             list(revised),
@@ -416,3 +409,20 @@ def test_a_revision_or_a_late_link_target_on_a_later_day_rewrites_the_old_articl
         listed = {row[0] for row in copy.sql("select file_name from published_parts").fetchall()}
     january_links = {name for name in before if name.startswith("marts.related_links/2025-01-")}
     assert january_links and not january_links & listed
+
+
+def test_an_article_a_backfill_moves_to_an_earlier_month_leaves_the_month_it_was_published_in(tmp_path):
+    warehouse_path, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    with duckdb.connect(str(warehouse_path)) as conn:
+        with_marts(conn)
+        add_article(conn, "story", date(2025, 2, 1), *MONTHS["2025-01"][1:])
+        publish.publish(conn, published)
+        # a backfill of January 20 finds the same story: its first sighting, so its month, moves to January
+        load_raw_article(conn, "story", date(2025, 1, 20), *MONTHS["2025-01"][1:], "h-story")
+        conn.execute("update marts.articles set first_seen_at = '2025-01-20 00:00:00+00'")
+        publish.publish(conn, published)
+    with publish.connect_published(published) as copy:
+        assert copy.sql(
+            "select article_id, strftime(first_seen_at, '%Y-%m') from marts.articles"
+        ).fetchall() == [("story", "2025-01")]
+        assert publish.search_articles(copy, "موسكو").get_column("article_id").to_list() == ["story"]
