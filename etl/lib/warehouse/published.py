@@ -3,11 +3,12 @@ atomically after each good run; a day writes the parts of the months it changed,
 
 Runs write `warehouse.duckdb`; analysts open `published.duckdb` read-only. That file holds no rows: each table of
 the `marts`, `raw` and `quarantine` schemas is a view over Parquet parts in `published.parts/`, one per month of
-the table (its `partition_date`, else its `first_seen_at`, else its article's month in `marts.articles`), with
-the warehouse's comments, the search macros and index of `etl.lib.warehouse.search`, and `published_schemas`.
+the table (`etl.lib.warehouse.months`), with the warehouse's comments, the search macros and index of
+`etl.lib.warehouse.search`, and `published_schemas`.
 
-`publish` reads the warehouse in one transaction (one snapshot), fingerprints each month of each table (row
-count and a sum of row hashes), writes a new part only for a month whose fingerprint changed, builds the next
+`publish` reads the warehouse in one transaction (one snapshot), fingerprints (row count and a sum of row hashes)
+the months that rows written since the last publish can have changed, writes a new part only for a month whose
+fingerprint changed, keeps the other months' parts without reading them, builds the next
 catalog in a temporary file beside the published one and renames it over it. A part is never rewritten in
 place (a new one gets a new name), so a connection opened before the rename keeps reading the catalog and the
 parts it opened: an analyst never waits on a run and never sees half of one. Parts a publish stops using stay
