@@ -239,10 +239,13 @@ def _build_catalog(
             changes = changed_months(conn, catalog, layouts, since, published_articles)
             changed = {} if since is None else changes.months
             writer = _PartWriter(conn, catalog, directory, previous.parts)
+            published_tables = {table for table, _ in previous.parts}
             for layout in layouts:
-                writer.publish_table(layout, changed.get(layout.table))
+                # a table the published catalog lacks (new since) is looked at whole
+                looked_at = changed.get(layout.table) if layout.table in published_tables else None
+                writer.publish_table(layout, looked_at)
             if ARTICLES in tables:
-                writer.publish_search_index(changed.get(ARTICLES))
+                writer.publish_search_index()
             retired = [
                 (file_name, retired_at)
                 for file_name, retired_at in previous.retired
@@ -302,7 +305,7 @@ class _PartWriter:
         self.written: list[_Part] = []
         self.rows_fingerprinted = 0
         self._articles: TableMonths | None = None
-        self._article_months: dict[str, str] = {}  # the fingerprints of marts.articles' months looked at
+        self._article_months: dict[str, str] = {}  # the fingerprints of marts.articles' months
 
     def _reusable(self, table: str, month: str, fingerprint: str) -> _Part | None:
         part = self.previous.get((table, month))
@@ -357,6 +360,8 @@ class _PartWriter:
             # an empty table still needs a part: the view over it takes its columns from one
             fingerprints = [(_EMPTY, 0, None)]
         self.parts += untouched
+        if table == ARTICLES:
+            self._article_months |= {part.month: part.fingerprint for part in untouched}
         for month, rows, digest in fingerprints:
             fingerprint = f"{rows}:{digest}"
             if table == ARTICLES:
@@ -369,11 +374,11 @@ class _PartWriter:
             )
             self.parts.append(part)
 
-    def publish_search_index(self, looked_at: frozenset[str] | None) -> None:
-        """One month's index per month of `marts.articles`, rewritten only when that month's articles changed."""
+    def publish_search_index(self) -> None:
+        """One month's index per month of `marts.articles`, rewritten only when that month's articles changed
+        (a month whose index is missing, as in a catalog from before the index's format, is written too)."""
         postings_table = f"{search.INDEX_SCHEMA}.{search.POSTINGS}"
         months_table = f"{search.INDEX_SCHEMA}.{search.MONTHS}"
-        self.parts += self._untouched(postings_table, looked_at) + self._untouched(months_table, looked_at)
         for month, fingerprint in self._article_months.items():
             postings = self._reusable(postings_table, month, fingerprint)
             counts = self._reusable(months_table, month, fingerprint)
