@@ -1,7 +1,7 @@
 """How the published copy cuts each table into months, and which months a publish must look at again.
 
 A table whose rows carry a write stamp (`loaded_at`, `quarantined_at`: the append-only raw and quarantine tables)
-is cut by its own `partition_date` (else `first_seen_at`); a table of articles without one (the marts) follows
+is cut by its own `partition_date` (else `first_seen_at`); a table of articles without both (the marts) follows
 its article's month in `marts.articles`, so an article's images, links and revisions live beside it whichever
 day rewrote them; any other table by its own date, else as one part.
 
@@ -79,7 +79,8 @@ def table_months(
     stamp = next((column for column in WRITE_STAMPS if column in names), None)
     rows = qualified(catalog, table)
     own = _own_month(names)
-    if stamp is None and "article_id" in names and table != ARTICLES and ARTICLES in tables:
+    # a mart copying its raw rows' `loaded_at` (revisions) is rewritten by builds: that is no write stamp
+    if (stamp is None or own is None) and "article_id" in names and table != ARTICLES and ARTICLES in tables:
         source = f"""(
             select coalesce(months.month, 'none') as __month, rows.*
             from {rows} as rows
@@ -135,10 +136,12 @@ def changed_months(
                 for (month,) in conn.execute(f"select distinct __month from {written}", params).fetchall()
             )
         names = {name for name, _ in columns(conn, catalog, layout.table)}
-        # what the new rows name: the articles a build rewrote from them, the pages a revisit confirmed
+        # what the new rows name: the articles a build rewrote from them; a row of no article (the fetch log)
+        # names its page by URL, as a revisit's 304 that moves the article's last fetch. (An article's image or
+        # link has a `url` too: its picture's or its target's, not the article's.)
         if "article_id" in names:
             article_ids |= _values(conn, f"select distinct article_id from {written}", params)
-        if "url" in names:
+        elif "url" in names:
             urls |= _values(conn, f"select distinct url from {written}", params)
     if since is not None and ARTICLES in {layout.table for layout in layouts}:
         touched = _touched_article_months(conn, catalog, layouts, article_ids, urls)
