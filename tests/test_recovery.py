@@ -214,9 +214,9 @@ def test_runs_killed_at_every_stage_end_with_the_marts_of_an_uninterrupted_run(
         Run.start(sites_file, home, "dbt").kill_when(
             lambda: events.materialized("marts/"), "dbt's first mart"
         )
-        # 5. publishing: the next copy written beside the published one, not yet renamed over it
+        # 5. publishing: a month's part written, the catalog over the parts not yet renamed over the published one
         Run.start(sites_file, home, "publishing").kill_when(
-            lambda: any(home.glob(".published-*.duckdb")), "publishing's copy written"
+            lambda: any(home.glob("published.parts/*/*.parquet")), "publishing's first part written"
         )
         output = Run.start(sites_file, home, "rerun").finish()
 
@@ -224,6 +224,10 @@ def test_runs_killed_at_every_stage_end_with_the_marts_of_an_uninterrupted_run(
         assert _marts(home) == _marts(uninterrupted["home"])
         assert _loaded_rows(home) == _loaded_rows(uninterrupted["home"])
         assert not list(home.glob(".published-*")), "publishing's half-made copy was left behind"
+        with duckdb.connect(str(home / "published.duckdb"), read_only=True) as conn:
+            listed = {name for (name,) in conn.sql("select file_name from published_parts").fetchall()}
+        on_disk = {f"{p.parent.name}/{p.name}" for p in (home / "published.parts").glob("*/*.parquet")}
+        assert on_disk == listed, "the killed publish's parts were left behind"
         # every killed run is recorded as failed, and none holds a slot of the pool
         statuses = [record.dagster_run.status for record in instance.get_run_records()]
         assert statuses.count(dg.DagsterRunStatus.FAILURE) == 5 and statuses[0] == dg.DagsterRunStatus.SUCCESS
