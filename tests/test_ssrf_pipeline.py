@@ -79,9 +79,7 @@ def guarded_run(tmp_path_factory: pytest.TempPathFactory):
             partition_key=DAY,
             resources={
                 "akhbar": AkhbarHome(home=str(home), sites_file=str(sites_file)),
-                "duckdb": DuckDBResource(
-                    database=str(layout.warehouse), connection_config=CONNECTION_CONFIG
-                ),
+                "duckdb": DuckDBResource(database=str(layout.warehouse), connection_config=CONNECTION_CONFIG),
                 "archive": RawArchiveResource(url=str(layout.archive)),
                 "http": HttpClientResource(private_network_allowlist=["127.0.0.1/32"]),
                 "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

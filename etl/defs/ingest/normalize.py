@@ -54,7 +54,7 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
         replace_partition(conn, "work.normalized_rejected_values", day, batch.rejected_values)
         # the check compares the day with the site's recent days, whose work rows are gone once loaded
         load_field_shares(
-            conn, day, context.run.run_id, field_shares(batch.articles, batch.images, batch.related_links)
+            conn, day, context.run_id, field_shares(batch.articles, batch.images, batch.related_links)
         )
     return dg.MaterializeResult(
         metadata={
