@@ -182,9 +182,9 @@ def seed_history(conn: duckdb.DuckDBPyConnection, articles: int) -> dict[str, in
         insert into raw.pages by name
         select url, site, url as final_url, 'ok' as outcome, '"' || content_hash || '"' as etag,
             content_hash as body_sha256, 'text/html' as content_type, 'utf-8' as encoding, 200 as status,
-            fetched_at as last_fetched_at, fetched_at as last_ok_at, fetched_at as first_seen_at
+            fetched_at as last_fetched_at, fetched_at as last_ok_at, fetched_at as first_seen_at,
+            partition_date, run_id, loaded_at
         from seeded
-        qualify row_number() over (partition by url order by fetched_at desc) = 1
         """
     )
     conn.execute(
@@ -273,7 +273,7 @@ def the_days_pages(pages: int, seeded: int, seed: int = 7) -> dict[str, pl.DataF
     images = pl.DataFrame(
         [
             {
-                "url": page_url,
+                "article_url": page_url,
                 "partition_date": BENCH_DAY,
                 "position": position,
                 "image_url": f"{page_url.replace('/article/', '/photo/')}-{position}.jpg",
@@ -298,7 +298,7 @@ def the_days_pages(pages: int, seeded: int, seed: int = 7) -> dict[str, pl.DataF
             internal = rng.random() < 1 / 3
             links.append(
                 {
-                    "url": page_url,
+                    "article_url": page_url,
                     "partition_date": BENCH_DAY,
                     "position": position,
                     "target_url": f"https://{SITES[target % len(SITES)]}.test/article/{target}"

@@ -341,13 +341,12 @@ def test_ten_incremental_days_equal_a_full_rebuild_row_for_row(tmp_path, monkeyp
     )
 
 
-def test_the_dbt_asset_builds_its_partitions_day(tmp_path, monkeypatch):
+def test_the_dbt_asset_builds_its_partitions_day(tmp_path):
     from etl.defs.resources import AkhbarHome
     from etl.defs.transform.dbt import news_dbt_models
     from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
 
     db_path = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("DUCKDB_PATH", str(db_path))  # the asset sets it for dbt: restored after the test
     sites_file = tmp_path / "sites.yaml"
     sites_file.write_text("sites: []\n", encoding="utf-8")
     resources = {

@@ -74,21 +74,17 @@ def guarded_run(tmp_path_factory: pytest.TempPathFactory):
         sites_file.write_text(yaml.safe_dump(sites, allow_unicode=True), encoding="utf-8")
         layout = Home(home)
         defs = definitions()
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("DUCKDB_PATH", str(layout.warehouse))  # the dbt asset sets it for dbt's profile
-            result = dg.materialize(
-                [*defs.assets, *defs.asset_checks],
-                partition_key=DAY,
-                resources={
-                    "akhbar": AkhbarHome(home=str(home), sites_file=str(sites_file)),
-                    "duckdb": DuckDBResource(
-                        database=str(layout.warehouse), connection_config=CONNECTION_CONFIG
-                    ),
-                    "archive": RawArchiveResource(url=str(layout.archive)),
-                    "http": HttpClientResource(private_network_allowlist=["127.0.0.1/32"]),
-                    "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
-                },
-            )
+        result = dg.materialize(
+            [*defs.assets, *defs.asset_checks],
+            partition_key=DAY,
+            resources={
+                "akhbar": AkhbarHome(home=str(home), sites_file=str(sites_file)),
+                "duckdb": DuckDBResource(database=str(layout.warehouse), connection_config=CONNECTION_CONFIG),
+                "archive": RawArchiveResource(url=str(layout.archive)),
+                "http": HttpClientResource(private_network_allowlist=["127.0.0.1/32"]),
+                "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            },
+        )
         yield {
             "result": result,
             "layout": layout,

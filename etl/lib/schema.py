@@ -3,8 +3,13 @@
 Discovery and fetching write their day logs (`DISCOVERED_URLS`, `DISCOVERY_ERRORS`, `FETCH_ATTEMPTS`, `PAGES`);
 extraction writes `EXTRACTED_*` (as printed on the page) and its verdicts on pages that are no article
 (`EXTRACTION_OUTCOMES`); `RAW_*` are the normalized rows that validation checks and the warehouse loads into
-`raw.*`. The registries at the end say which table each contract is and how it is written; the warehouse makes
-its DDL from them, and dbt sources and the GX suites follow these names.
+`raw.*`, and `FIELD_SHARES` what the extraction-health check compares day to day. The registries at the end say
+which table each contract is and how it is written; the warehouse makes its DDL from them, and dbt sources and
+the GX suites follow these names.
+
+In `work.*` a column names one thing: `url` is the page an article was read from, `article_url` the article a
+child row (image, related link) belongs to, `image_url` and `target_url` the child's own address. In `raw.*` and
+the marts an image's or link's `url` is its own address, and `article_id` its article.
 """
 
 from __future__ import annotations
@@ -84,7 +89,9 @@ FETCH_ATTEMPTS = pl.Schema(
     }
 )
 
-# The latest state of each page (`raw.pages`, keyed by url): what the next conditional GET sends.
+# A page's state after one final fetch (`raw.pages`, append-only, one row per url and fetch): the validators of
+# its last good fetch so far, what the next conditional GET sends. The newest row of a url is its current state
+# (the warehouse's `raw.current_pages` view).
 PAGES = pl.Schema(
     {
         "url": pl.String,
@@ -144,7 +151,7 @@ EXTRACTED_ARTICLES = pl.Schema(
 
 EXTRACTED_IMAGES = pl.Schema(
     {
-        "url": pl.String,  # of the article
+        "article_url": pl.String,  # the page the image was read from (EXTRACTED_ARTICLES.url)
         "partition_date": pl.Date,
         "position": pl.Int32,
         "image_url": pl.String,
@@ -161,7 +168,7 @@ EXTRACTED_IMAGES = pl.Schema(
 
 EXTRACTED_RELATED_LINKS = pl.Schema(
     {
-        "url": pl.String,  # of the article
+        "article_url": pl.String,  # the page the card was read from (EXTRACTED_ARTICLES.url)
         "partition_date": pl.Date,
         "position": pl.Int32,
         "target_url": pl.String,
@@ -277,6 +284,41 @@ FIELD_ISSUES = pl.Schema(
     }
 )
 
+# Per site and day, the share of the day's normalized articles that have each field: what the extraction-health
+# check compares with the site's recent days, kept after the day's `work.*` rows are gone.
+FIELD_SHARES = pl.Schema(
+    {
+        "site": pl.String,
+        "articles": pl.Int32,
+        "title": pl.Float64,
+        "published_at": pl.Float64,
+        "body": pl.Float64,
+        "lead_image": pl.Float64,
+        "image_credit": pl.Float64,
+        "related_links": pl.Float64,
+    }
+)
+
+# The normalized rows validation lets through, by their `row_number` in the day's `work.normalized_*` table,
+# with the optional fields it found bad (loaded as null): the load reads the rows themselves from there.
+VALIDATED_ROWS = pl.Schema(
+    {
+        "table_name": pl.String,  # articles | images | related_links
+        "row_number": pl.Int32,
+        "nulled_fields": STRINGS,
+        "partition_date": pl.Date,
+    }
+)
+
+# The key of a `work.normalized_*` row within its day, in the order normalization wrote the rows (the order
+# validation reads them in, so a GX row position is a row number).
+ROW_NUMBER = "row_number"
+
+
+def _numbered(columns: pl.Schema) -> pl.Schema:
+    return pl.Schema({ROW_NUMBER: pl.Int32, **columns})
+
+
 # Append-only logs of what each run saw, stamped with the day and the run: name -> (contract, natural key).
 DAY_LOGS: dict[str, tuple[pl.Schema, tuple[str, ...]]] = {
     "discovered_urls": (DISCOVERED_URLS, ("partition_date", "url", "source_url")),
@@ -285,20 +327,26 @@ DAY_LOGS: dict[str, tuple[pl.Schema, tuple[str, ...]]] = {
     # a later re-fetch of the same URL is a new row, re-loading the same attempts adds nothing
     "fetch_log": (FETCH_ATTEMPTS, ("url", "attempt", "fetched_at")),
     "extraction_outcomes": (EXTRACTION_OUTCOMES, ("partition_date", "archive_key")),
+    # each run's shares stay; the health check reads the latest run's of each day
+    "field_shares": (FIELD_SHARES, ("partition_date", "run_id", "site")),
+    # a page's state after each final fetch; a row is never rewritten (see the warehouse's load_fetch_log)
+    "pages": (PAGES, ("url", "last_fetched_at")),
 }
 
-# Scratch tables: name -> contract. Each is replaced one `partition_date` at a time.
+# Scratch tables, the hand-over from one stage's asset to the next within a day: name -> contract. Each stage
+# replaces its own day's rows; the load empties the day from all of them once its rows are in `raw.*`, so
+# `work.*` holds the days in flight, never history. A day's bodies are stored as printed (for normalization)
+# and normalized (for validation) until then; what validation passes is a verdict on the normalized rows, not a
+# copy of them.
 WORK_TABLES: dict[str, pl.Schema] = {
     "extracted_articles": EXTRACTED_ARTICLES,
     "extracted_images": EXTRACTED_IMAGES,
     "extracted_related_links": EXTRACTED_RELATED_LINKS,
-    "normalized_articles": RAW_ARTICLES,
-    "normalized_images": RAW_IMAGES,
-    "normalized_related_links": RAW_RELATED_LINKS,
+    "normalized_articles": _numbered(RAW_ARTICLES),
+    "normalized_images": _numbered(RAW_IMAGES),
+    "normalized_related_links": _numbered(RAW_RELATED_LINKS),
     "normalized_rejected_values": REJECTED_VALUES,
-    "validated_articles": RAW_ARTICLES,
-    "validated_images": RAW_IMAGES,
-    "validated_related_links": RAW_RELATED_LINKS,
+    "validated_rows": VALIDATED_ROWS,
 }
 
 # Content tables and the natural key that makes their loads idempotent. An article is stored once per content

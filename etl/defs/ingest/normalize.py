@@ -7,7 +7,8 @@ from dagster_duckdb import DuckDBResource
 from etl.defs.partitions import daily_partitions, one_day_per_run
 from etl.lib.frames import partition_day
 from etl.lib.normalize import normalize_batch
-from etl.lib.warehouse import replace_partition, stored_articles_named
+from etl.lib.quality import field_shares
+from etl.lib.warehouse import load_field_shares, replace_partition, stored_articles_named
 
 
 @dg.asset(
@@ -20,7 +21,8 @@ from etl.lib.warehouse import replace_partition, stored_articles_named
     pool="duckdb",
 )
 def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """The day's extracted records, normalized with Polars (`work.normalized_*`)."""
+    """The day's extracted records, normalized with Polars (`work.normalized_*`), and each site's field shares
+    (`raw.field_shares`) for the extraction-health check."""
     day = partition_day(context.partition_key)
     with duckdb.get_connection() as conn:
         read = {"day": day}
@@ -29,13 +31,13 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
         ).pl()
         images = conn.sql(
             "select i.* from work.extracted_images i semi join work.extracted_articles a "
-            "on a.url = i.url and a.partition_date = i.partition_date and a.error is null "
+            "on a.url = i.article_url and a.partition_date = i.partition_date and a.error is null "
             "where i.partition_date = $day",
             params=read,
         ).pl()
         related = conn.sql(
             "select r.* from work.extracted_related_links r semi join work.extracted_articles a "
-            "on a.url = r.url and a.partition_date = r.partition_date and a.error is null "
+            "on a.url = r.article_url and a.partition_date = r.partition_date and a.error is null "
             "where r.partition_date = $day",
             params=read,
         ).pl()
@@ -50,6 +52,10 @@ def normalized(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
         replace_partition(conn, "work.normalized_images", day, batch.images)
         replace_partition(conn, "work.normalized_related_links", day, batch.related_links)
         replace_partition(conn, "work.normalized_rejected_values", day, batch.rejected_values)
+        # the check compares the day with the site's recent days, whose work rows are gone once loaded
+        load_field_shares(
+            conn, day, context.run_id, field_shares(batch.articles, batch.images, batch.related_links)
+        )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": batch.articles.height,

@@ -12,13 +12,14 @@ from etl.defs.resources import AkhbarHome
 from etl.lib.frames import partition_day
 from etl.lib.normalize import NormalizedBatch
 from etl.lib.quality import validate_batch
+from etl.lib.schema import ROW_NUMBER
 from etl.lib.warehouse import load_quarantine, read_partition, replace_field_issues, replace_partition
 
-# GX suite -> (scratch table the passing rows go to, quarantine table the failing rows go to)
+# GX suite -> (the table its rows load into, quarantine table the failing rows go to)
 SUITES = {
-    "raw_articles": ("work.validated_articles", "quarantine.articles"),
-    "raw_images": ("work.validated_images", "quarantine.images"),
-    "raw_related_links": ("work.validated_related_links", "quarantine.related_links"),
+    "raw_articles": ("articles", "quarantine.articles"),
+    "raw_images": ("images", "quarantine.images"),
+    "raw_related_links": ("related_links", "quarantine.related_links"),
 }
 VALIDATED = dg.AssetKey(["work", "validated"])
 FIELD_ISSUES = dg.AssetKey(["quarantine", "field_issues"])
@@ -33,7 +34,8 @@ QUARANTINED = {
         dg.AssetSpec(
             VALIDATED,
             deps=[dg.AssetKey(["work", "normalized"])],
-            description="The day's normalized rows that pass every critical expectation (`work.validated_*`).",
+            description="Which of the day's normalized rows pass every critical expectation, and which of "
+            "their fields load as null (`work.validated_rows`).",
             kinds={"python", "duckdb"},
         ),
         *[
@@ -70,19 +72,35 @@ def validated(
     rows are quarantined with their reasons."""
     day = partition_day(context.partition_key)
     with duckdb.get_connection() as conn:
-        batch = NormalizedBatch(
-            articles=read_partition(conn, "work.normalized_articles", day),
-            images=read_partition(conn, "work.normalized_images", day),
-            related_links=read_partition(conn, "work.normalized_related_links", day),
-            rejected_values=read_partition(conn, "work.normalized_rejected_values", day),
-        )
+        numbered = {
+            table: read_partition(conn, f"work.normalized_{table}", day) for table, _ in SUITES.values()
+        }
+        rejected_values = read_partition(conn, "work.normalized_rejected_values", day)
+    # GX sees the rows as normalization made them; its row positions map back to the rows' numbers
+    batch = NormalizedBatch(
+        articles=numbered["articles"].drop(ROW_NUMBER),
+        images=numbered["images"].drop(ROW_NUMBER),
+        related_links=numbered["related_links"].drop(ROW_NUMBER),
+        rejected_values=rejected_values,
+    )
     results = validate_batch(batch, run_id=context.run_id, docs_dir=akhbar.layout.data_docs)
     quarantined_total = 0
     field_issues = pl.concat([result.field_issues for result in results.values()])
+    verdicts = pl.concat(
+        [
+            results[suite].verdicts.with_columns(
+                pl.lit(table).alias("table_name"),
+                numbered[table][ROW_NUMBER].gather(results[suite].verdicts[ROW_NUMBER]).alias(ROW_NUMBER),
+            )
+            for suite, (table, _) in SUITES.items()
+        ],
+        how="diagonal_relaxed",
+    )
     with duckdb.get_connection() as conn:
-        for suite, (scratch_table, quarantine_table) in SUITES.items():
+        # the passed rows stay where normalization wrote them: the load reads them through these verdicts
+        replace_partition(conn, "work.validated_rows", day, verdicts)
+        for suite, (_table, quarantine_table) in SUITES.items():
             result = results[suite]
-            replace_partition(conn, scratch_table, day, result.passed)
             if result.quarantined.height:
                 load_quarantine(conn, quarantine_table, result.quarantined)
             quarantined_total += result.quarantined.height

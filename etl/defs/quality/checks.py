@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from etl.defs.resources import AkhbarHome
 from etl.lib.frames import partition_day
-from etl.lib.quality import HEALTH_FIELDS, field_shares, health_problems, silent_sites
+from etl.lib.quality import HEALTH_FIELDS, health_problems, silent_sites
 
 HISTORY_DAYS = 14
 
@@ -18,11 +18,16 @@ def extraction_health(context: dg.AssetCheckExecutionContext, duckdb: DuckDBReso
     day = partition_day(context.run.tags["dagster/partition"])
     window = {"first": day - timedelta(days=HISTORY_DAYS), "day": day}
     with duckdb.get_connection() as conn:
-        where = "where partition_date between $first and $day"
-        articles = conn.sql(f"select * from work.normalized_articles {where}", params=window).pl()
-        images = conn.sql(f"select * from work.normalized_images {where}", params=window).pl()
-        related = conn.sql(f"select * from work.normalized_related_links {where}", params=window).pl()
-    shares = field_shares(articles, images, related)
+        # each day's shares as its latest normalizing run found them, as that run's work rows said
+        shares = conn.sql(
+            """
+            select * exclude (run_id, loaded_at) from raw.field_shares
+            where partition_date between $first and $day
+            qualify run_id = arg_max(run_id, loaded_at) over (partition by partition_date)
+            order by site, partition_date
+            """,
+            params=window,
+        ).pl()
     problems = health_problems(shares, day)
     for problem in problems:
         context.log.error(f"extraction health: {problem}")

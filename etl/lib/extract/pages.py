@@ -70,7 +70,13 @@ _SHAPES = {
     "related_links": (EXTRACTED_RELATED_LINKS, "extracted related links"),
 }
 # Results arrive in completion order; these make a day's frames the same from one run to the next.
-_ORDER = {"articles": ["site", "url"], "images": ["url", "position"], "related_links": ["url", "position"]}
+_ORDER = {
+    "articles": ["site", "url"],
+    "images": ["article_url", "position"],
+    "related_links": ["article_url", "position"],
+}
+# The column that names a row's page: the article's own `url`, a child row's `article_url`.
+_PAGE_COLUMN = {"articles": "url", "images": "article_url", "related_links": "article_url"}
 
 _worker_archive: RawArchive | None = None
 
@@ -140,7 +146,7 @@ def _extract_one(page: PageToExtract, archive: RawArchive | None = None) -> _Don
         "error": read_error or article.error,
     }
     # the archive key tells a page's rows from those of another body of the same URL (see ExtractionPool)
-    key = {"url": page.url, "archive_key": page.archive_key}
+    key = {"article_url": page.url, "archive_key": page.archive_key}
     images = [{**key, **_renamed(asdict(image), url="image_url")} for image in article.images]
     related = [{**key, **_renamed(asdict(link), url="target_url")} for link in article.related]
     return row, images, related, None
@@ -221,7 +227,13 @@ class ExtractionPool:
                 frames[name] = pl.DataFrame(schema=schema)
                 continue
             # a page submitted while fetching but planned with another body (or not at all) is dropped
-            frame = frame.join(wanted, on=["url", "archive_key"], how="semi", maintain_order="left")
+            frame = frame.join(
+                wanted,
+                left_on=[_PAGE_COLUMN[name], "archive_key"],
+                right_on=["url", "archive_key"],
+                how="semi",
+                maintain_order="left",
+            )
             frames[name] = frame.sort(_ORDER[name], maintain_order=True).select(schema.names())
         outcomes = rows_frame(list(self._verdicts.values()), EXTRACTION_OUTCOMES, "extraction outcomes")
         return ExtractedFrames(**frames, outcomes=outcomes.sort("archive_key"))

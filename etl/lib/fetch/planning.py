@@ -36,7 +36,7 @@ def plan_fetches(conn: duckdb.DuckDBPyConnection, day: date, sites: SitesFile) -
         )
         select d.site, d.url, p.etag, p.last_modified, p.body_sha256, l.last_ok_day
         from discovered d
-        left join raw.pages p
+        left join raw.current_pages p
             on p.url = d.url and not exists (select 1 from judged_out j where j.archive_key = p.archive_key)
         left join last_ok l on l.url = d.url
         order by d.site, d.url

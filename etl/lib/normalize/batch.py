@@ -125,8 +125,8 @@ def _articles(
     children = _child_counts(cleaned, images, related)
     image_urls = (
         images.filter(pl.col("image_url").is_not_null())
-        .sort("url", "position")
-        .group_by("url", maintain_order=True)
+        .sort("article_url", "position")
+        .group_by(pl.col("article_url").alias("url"), maintain_order=True)
         .agg(clean_text(pl.col("image_url")).str.join("\n").alias("image_urls"))
     )
     cleaned = cleaned.join(children, on="url", how="left", maintain_order="left").join(
@@ -166,8 +166,12 @@ def _articles(
 
 
 def _child_counts(articles: pl.DataFrame, images: pl.DataFrame, related: pl.DataFrame) -> pl.DataFrame:
-    image_counts = images.group_by("url").agg(pl.len().cast(pl.Int32).alias("image_count"))
-    link_counts = related.group_by("url").agg(pl.len().cast(pl.Int32).alias("related_link_count"))
+    image_counts = images.group_by(pl.col("article_url").alias("url")).agg(
+        pl.len().cast(pl.Int32).alias("image_count")
+    )
+    link_counts = related.group_by(pl.col("article_url").alias("url")).agg(
+        pl.len().cast(pl.Int32).alias("related_link_count")
+    )
     return (
         articles.select("url")
         .unique()
@@ -196,7 +200,9 @@ def _child_ids(frame: pl.DataFrame, target: str) -> pl.Series:
 
 
 def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
-    joined = images.join(parents, on="url", how="left", maintain_order="left").with_columns(
+    joined = images.join(
+        parents, left_on="article_url", right_on="url", how="left", maintain_order="left"
+    ).with_columns(
         clean_optional(pl.col("caption")).alias("caption"),
         clean_optional(pl.col("credit_raw")).alias("credit_raw"),
     )
@@ -213,14 +219,14 @@ def _images(images: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
     )
     frame = (
         frame.with_columns(_child_ids(frame, "image_url").alias("image_id"))
-        .drop("url")
+        .drop("article_url")
         .rename({"image_url": "url"})
     )
     return conform(frame, RAW_IMAGES, "normalized images")
 
 
 def _related_links(related: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
-    joined = related.join(parents, on="url", how="left", maintain_order="left")
+    joined = related.join(parents, left_on="article_url", right_on="url", how="left", maintain_order="left")
     frame = joined.with_columns(
         clean_optional(pl.col("target_url")).alias("target_url"),
         clean_optional(pl.col("title")).alias("title"),
@@ -231,7 +237,7 @@ def _related_links(related: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame
     ).with_columns(parse_bylines(joined["byline"]))
     frame = (
         frame.with_columns(_child_ids(frame, "target_url").alias("link_id"))
-        .drop("url")
+        .drop("article_url")
         .rename({"target_url": "url"})
     )
     return conform(frame, RAW_RELATED_LINKS, "normalized related links")
@@ -262,8 +268,8 @@ def normalize_batch(
     images = conform(images, EXTRACTED_IMAGES, "extracted images")
     related = conform(related, EXTRACTED_RELATED_LINKS, "extracted related links")
     # Children find their parent by the article URL, cleaned the same way on both sides.
-    images = images.with_columns(clean_optional(pl.col("url")).alias("url"))
-    related = related.with_columns(clean_optional(pl.col("url")).alias("url"))
+    images = images.with_columns(clean_optional(pl.col("article_url")).alias("article_url"))
+    related = related.with_columns(clean_optional(pl.col("article_url")).alias("article_url"))
     rejected = articles.select(
         clean_optional(pl.col("url")).alias("url"), "partition_date", "rejected_values"
     )

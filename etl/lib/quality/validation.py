@@ -79,6 +79,8 @@ class TableValidation:
     statistics: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     field_issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FIELD_ISSUES))
+    # per passed row, its position in the input and the fields nulled in it: `passed` as a verdict on the input
+    verdicts: pl.DataFrame = field(default_factory=lambda: _verdicts(0, _no_failures()))
 
 
 def load_suite_definitions(gx_root: Path = GX_ROOT) -> dict[str, dict[str, Any]]:
@@ -168,6 +170,26 @@ class _Failures:
     nulled: pl.DataFrame  # row_number, field, rule: field failures, the row loads with the field null
     success: bool  # no critical expectation failed
     warnings: list[str]
+
+
+def _no_failures() -> _Failures:
+    return _Failures(
+        quarantine=pl.DataFrame(schema={ROW_NUMBER: pl.UInt32, "reason": pl.String}),
+        nulled=pl.DataFrame(schema={ROW_NUMBER: pl.UInt32, "field": pl.String, "rule": pl.String}),
+        success=True,
+        warnings=[],
+    )
+
+
+def _verdicts(height: int, failures: _Failures) -> pl.DataFrame:
+    """The input positions of the rows that pass, each with the sorted fields nulled in it (`[]` for none)."""
+    nulled = failures.nulled.group_by(ROW_NUMBER).agg(pl.col("field").unique().sort().alias("nulled_fields"))
+    return (
+        pl.DataFrame({ROW_NUMBER: pl.int_range(0, height, dtype=pl.UInt32, eager=True)})
+        .filter(~pl.col(ROW_NUMBER).is_in(failures.quarantine[ROW_NUMBER].implode()))
+        .join(nulled, on=ROW_NUMBER, how="left", maintain_order="left")
+        .with_columns(pl.col("nulled_fields").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    )
 
 
 def _row_reasons(result: Any, frame: pl.DataFrame, table: str) -> _Failures:
@@ -339,7 +361,14 @@ def validate_table(
         }
     )
     return TableValidation(
-        table, passed, quarantined, failures.success, statistics, failures.warnings, field_issues
+        table,
+        passed,
+        quarantined,
+        failures.success,
+        statistics,
+        failures.warnings,
+        field_issues,
+        _verdicts(frame.height, failures),
     )
 
 
@@ -352,8 +381,7 @@ def _tables(batch: NormalizedBatch) -> dict[str, pl.DataFrame]:
 
 
 def _nothing_to_validate(table: str, frame: pl.DataFrame, run_id: str) -> TableValidation:
-    no_pairs = pl.DataFrame(schema={ROW_NUMBER: pl.UInt32, "reason": pl.String})
-    passed, quarantined = _split(frame, no_pairs, run_id)
+    passed, quarantined = _split(frame, _no_failures().quarantine, run_id)
     statistics = {
         "rows_in": 0,
         "rows_passed": 0,

@@ -2,8 +2,9 @@
 
 Every load is one transaction that inserts from a registered Arrow frame with `insert … select … where not
 exists` on the table's natural key, so re-running a partition, or re-running a load that was killed half-way,
-neither duplicates nor loses a row. `work.*` tables are scratch space that stage assets hand over through: they
-are replaced per `partition_date` instead.
+neither duplicates nor loses a row; no load updates or deletes a `raw.*` row. `work.*` tables are scratch space
+that stage assets hand over through: each stage replaces its day's rows, and the load empties the day from all of
+them once the day is in `raw.*` (`clear_work_day`), so they never hold history.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ import polars as pl
 
 from etl.lib import schema
 from etl.lib.frames import conform
-from etl.lib.schema import CONTENT_TABLES, DAY_LOGS, FETCH_OUTCOMES, PAGE_OUTCOMES, PAGES, WORK_TABLES
+from etl.lib.schema import (
+    CONTENT_TABLES,
+    DAY_LOGS,
+    FETCH_OUTCOMES,
+    PAGE_OUTCOMES,
+    PAGES,
+    ROW_NUMBER,
+    WORK_TABLES,
+)
 
 # DuckDB's default memory limit is 80% of the machine's memory, and it caches up to that: loading a large
 # day or copying a large warehouse for publishing would grow the run by as much. Above this it spills to disk.
@@ -31,37 +40,28 @@ _DUCKDB_TYPES: dict[pl.DataType, str] = {
     pl.Date: "date",
     pl.Int32: "integer",
     pl.Int64: "bigint",
+    pl.Float64: "double",
     pl.Boolean: "boolean",
     schema.UTC_TIMESTAMP: "timestamptz",
     schema.STRINGS: "varchar[]",
 }
 
-# How a final fetch attempt updates `raw.pages`. An older partition loaded late must not overwrite a newer fetch
-# state, and only an `ok` fetch replaces the validators that the next conditional GET sends.
-_NEWER = "excluded.last_fetched_at >= raw.pages.last_fetched_at"
-_NEWER_OK = f"{_NEWER} and excluded.outcome = 'ok'"
-_PAGE_UPDATES = ",\n".join(
-    [
-        *(
-            f"{column} = case when {_NEWER} then excluded.{column} else raw.pages.{column} end"
-            for column in ("site", "outcome", "status", "last_fetched_at")
-        ),
-        *(
-            f"{column} = case when {_NEWER_OK} then excluded.{column} else raw.pages.{column} end"
-            for column in (
-                "final_url",
-                "etag",
-                "last_modified",
-                "body_sha256",
-                "archive_key",
-                "encoding",
-                "content_type",
-            )
-        ),
-        "last_ok_at = greatest(excluded.last_ok_at, raw.pages.last_ok_at)",
-        "first_seen_at = least(excluded.first_seen_at, raw.pages.first_seen_at)",
-    ]
-)
+# A page's state after a final fetch: the fetch's own outcome, and the validators (what the next conditional GET
+# sends) of the fetch itself when it is `ok` or the page's first, else those of the state before it, so a failed
+# or `not_modified` revisit never erases them.
+_VALIDATORS = ("final_url", "etag", "last_modified", "body_sha256", "archive_key", "encoding", "content_type")
+# The current state of each page: its newest row, with the first sighting and last good fetch of all its rows
+# (an older day loaded late appends a row that is not the newest, yet may be the first sighting).
+CURRENT_PAGES = "raw.current_pages"
+_CURRENT_PAGES_VIEW = f"""
+    create or replace view {CURRENT_PAGES} as
+    select {", ".join(name for name in PAGES if name not in ("first_seen_at", "last_ok_at"))},
+        max(last_ok_at) over by_url as last_ok_at,
+        min(first_seen_at) over by_url as first_seen_at
+    from raw.pages
+    window by_url as (partition by url)
+    qualify row_number() over (partition by url order by last_fetched_at desc) = 1
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,6 @@ def _contract_tables() -> dict[str, list[str]]:
     loaded = ["partition_date date", "run_id varchar", "loaded_at timestamptz"]
     for name, (columns, _key) in DAY_LOGS.items():
         tables[f"raw.{name}"] = _column_definitions(columns, loaded)
-    tables["raw.pages"] = _column_definitions(PAGES)
     for name, (columns, _key) in CONTENT_TABLES.items():
         tables[f"raw.{name}"] = _column_definitions(columns, ["run_id varchar", "loaded_at timestamptz"])
         tables[f"quarantine.{name}"] = _column_definitions(
@@ -108,16 +107,9 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     with _transaction(conn):
         for name in ("work", "raw", "quarantine"):
             conn.execute(f"create schema if not exists {name}")
+        _unkey_pages(conn)
         for table, columns in tables.items():
-            # raw.pages is upserted by url (see load_fetch_log)
-            key = [", primary key (url)"] if table == "raw.pages" else []
-            conn.execute(
-                f"create table if not exists {table} (\n    "
-                + ",\n    ".join(columns)
-                + "\n"
-                + "".join(key)
-                + ")"
-            )
+            conn.execute(f"create table if not exists {table} (\n    " + ",\n    ".join(columns) + "\n)")
         present = set(
             conn.execute(
                 "select schema_name || '.' || table_name, column_name from duckdb_columns() "
@@ -128,6 +120,20 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
             for column in columns:
                 if (table, column.split(" ", 1)[0]) not in present:
                     conn.execute(f"alter table {table} add column {column}")
+        conn.execute(_CURRENT_PAGES_VIEW)
+
+
+def _unkey_pages(conn: duckdb.DuckDBPyConnection) -> None:
+    """Make the `raw.pages` of an earlier version, one row per url kept current by upserts, the first rows of
+    the append-only table: its primary key would refuse a page's second row, and DuckDB cannot drop one."""
+    keyed = conn.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database() "
+        "and schema_name = 'raw' and table_name = 'pages' and constraint_type = 'PRIMARY KEY'"
+    ).fetchone()
+    if keyed and keyed[0]:
+        conn.execute("create table raw.pages_unkeyed as select * from raw.pages")
+        conn.execute("drop table raw.pages")
+        conn.execute("alter table raw.pages_unkeyed rename to pages")
 
 
 def stored_articles_named(conn: duckdb.DuckDBPyConnection, id_urls: pl.Series) -> pl.DataFrame:
@@ -196,10 +202,14 @@ def _insert_new(
 def replace_partition(
     conn: duckdb.DuckDBPyConnection, table: str, partition_date: date, frame: pl.DataFrame
 ) -> int:
-    """Replace one day of a `work.*` scratch table with `frame`; returns the rows written."""
+    """Replace one day of a `work.*` scratch table with `frame`; returns the rows written. For a table keyed by
+    `row_number` (`work.normalized_*`) a frame without one is numbered in order from 0: the key validation's
+    verdicts refer to."""
     name = _work_table(table)
-    rows = conform(frame, WORK_TABLES[name], f"work.{name}").with_columns(
-        partition_date=pl.lit(partition_date, pl.Date)
+    if ROW_NUMBER in WORK_TABLES[name] and ROW_NUMBER not in frame.columns:
+        frame = frame.with_row_index(ROW_NUMBER)
+    rows = conform(
+        frame.with_columns(partition_date=pl.lit(partition_date, pl.Date)), WORK_TABLES[name], f"work.{name}"
     )
     with _registered(conn, rows) as source, _transaction(conn):
         conn.execute(f"delete from work.{name} where partition_date = ?", [partition_date])
@@ -215,11 +225,47 @@ def _work_table(table: str) -> str:
 
 
 def read_partition(conn: duckdb.DuckDBPyConnection, table: str, partition_date: date) -> pl.DataFrame:
-    """One day of a `work.*` scratch table, as its stage wrote it."""
+    """One day of a `work.*` scratch table, as its stage wrote it (in `row_number` order where it has one)."""
     name = _work_table(table)
+    order = f"order by {ROW_NUMBER}" if ROW_NUMBER in WORK_TABLES[name] else ""
     return conn.sql(
-        f"select * from work.{name} where partition_date = $day", params={"day": partition_date}
+        f"select * from work.{name} where partition_date = $day {order}", params={"day": partition_date}
     ).pl()
+
+
+def read_validated(conn: duckdb.DuckDBPyConnection, table: str, partition_date: date) -> pl.DataFrame:
+    """The day's normalized rows of `table` (articles | images | related_links) that validation let through,
+    with the optional fields it found bad null, in the order normalization wrote them: what the load appends."""
+    if table not in CONTENT_TABLES:
+        raise ValueError(f"not a content table: {table!r} (expected one of {', '.join(CONTENT_TABLES)})")
+    columns = ", ".join(
+        f"case when list_contains(v.nulled_fields, '{column}') then null else n.{column} end as {column}"
+        for column in CONTENT_TABLES[table][0]
+    )
+    return conn.sql(
+        f"""
+        select {columns}
+        from work.normalized_{table} n
+        inner join work.validated_rows v
+            on v.table_name = $table and v.partition_date = n.partition_date and v.row_number = n.row_number
+        where n.partition_date = $day
+        order by n.row_number
+        """,
+        params={"table": table, "day": partition_date},
+    ).pl()
+
+
+def clear_work_day(conn: duckdb.DuckDBPyConnection, partition_date: date) -> int:
+    """Empty one day from every `work.*` table, once the day is loaded; returns the rows deleted.
+
+    Until then a step retried or re-executed finds its input; after, a re-run of the day extracts again (from
+    the archive, or nothing when every body's article is stored), so no later stage reads a stale hand-over.
+    """
+    with _transaction(conn):
+        return sum(
+            _count(conn.execute(f"delete from work.{name} where partition_date = ?", [partition_date]))
+            for name in WORK_TABLES
+        )
 
 
 def _append_day(
@@ -248,6 +294,13 @@ def load_discovery_errors(
     return _append_day(conn, "discovery_errors", partition_date, run_id, frame)
 
 
+def load_field_shares(
+    conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
+) -> int:
+    """Append the day's per-site field shares (`FIELD_SHARES`), one row per (partition_date, run_id, site)."""
+    return _append_day(conn, "field_shares", partition_date, run_id, frame)
+
+
 def load_extraction_outcomes(
     conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
 ) -> int:
@@ -262,11 +315,13 @@ def load_extraction_outcomes(
 def load_fetch_log(
     conn: duckdb.DuckDBPyConnection, partition_date: date, run_id: str, frame: pl.DataFrame
 ) -> int:
-    """Append fetch attempts to `raw.fetch_log` and fold the final ones into `raw.pages`; returns attempts added.
+    """Append fetch attempts to `raw.fetch_log`, and each URL's latest final attempt to `raw.pages` as the
+    page's state after it; returns attempts added.
 
-    An attempt is identified by (url, attempt, fetched_at), so re-loading the same attempts adds nothing while a
-    later re-fetch of the same URL is a new row. `raw.pages` keeps the validators (ETag, Last-Modified, body
-    hash) of the last successful fetch, so a failed or `not_modified` revisit never erases them.
+    An attempt is identified by (url, attempt, fetched_at), a page state by (url, last_fetched_at), so re-loading
+    the same attempts adds nothing while a later re-fetch of the same URL is a new row; no row is ever rewritten.
+    A state keeps the validators (ETag, Last-Modified, body hash) of the last successful fetch before it, so a
+    failed or `not_modified` revisit never erases them; `raw.current_pages` is each page's newest state.
     """
     columns, key = DAY_LOGS["fetch_log"]
     rows = conform(frame, columns, "raw.fetch_log").with_columns(
@@ -277,20 +332,31 @@ def load_fetch_log(
         raise ValueError(f"raw.fetch_log: unknown fetch outcomes {sorted(unknown) or ['<null>']}")
     with _registered(conn, rows) as source, _transaction(conn):
         added = _insert_new(conn, "raw.fetch_log", source, "f.*, now() as loaded_at", key)
-        conn.execute(
-            f"""
-            insert into raw.pages
-            select
-                url, site, final_url, outcome, etag, last_modified, body_sha256, archive_key, encoding,
-                content_type, status, fetched_at as last_fetched_at,
-                case when outcome in ('ok', 'not_modified') then fetched_at end as last_ok_at,
-                fetched_at as first_seen_at
-            from {source}
-            where is_final
-            qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
-            on conflict (url) do update set {_PAGE_UPDATES}
-            """
+        validators = ",\n".join(
+            f"case when p.url is null or a.outcome = 'ok' then a.{column} else p.{column} end as {column}"
+            for column in _VALIDATORS
         )
+        states = f"""(
+            with attempts as (
+                select * from {source}
+                where is_final
+                qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
+            ),
+            before as (
+                select p.* from raw.pages p inner join attempts a on a.url = p.url
+                where p.last_fetched_at < a.fetched_at
+                qualify row_number() over (partition by p.url order by p.last_fetched_at desc) = 1
+            )
+            select
+                a.url, a.site, a.outcome, a.status, a.fetched_at as last_fetched_at,
+                {validators},
+                greatest(p.last_ok_at, case when a.outcome in ('ok', 'not_modified') then a.fetched_at end)
+                    as last_ok_at,
+                least(p.first_seen_at, a.fetched_at) as first_seen_at,
+                a.partition_date, a.run_id
+            from attempts a left join before p on p.url = a.url
+        )"""
+        _insert_new(conn, "raw.pages", states, "f.*, now() as loaded_at", DAY_LOGS["pages"][1])
         return added
 
 
@@ -390,7 +456,7 @@ def fetch_state(conn: duckdb.DuckDBPyConnection, urls: list[str]) -> pl.DataFram
             f"""
             select p.url, p.etag, p.last_modified, p.body_sha256, p.archive_key, p.final_url, p.outcome,
                 p.last_fetched_at, p.last_ok_at
-            from raw.pages p
+            from {CURRENT_PAGES} p
             where p.url in (select url from {source})
             order by p.url
             """

@@ -54,7 +54,7 @@ def article(**overrides):
 
 def image(**overrides):
     row = {
-        "url": URL,
+        "article_url": URL,
         "partition_date": date(2024, 10, 28),
         "position": 0,
         "image_url": "https://static.aawsat.com/2024/10/kim.jpg",
@@ -71,7 +71,7 @@ def image(**overrides):
 
 def link(**overrides):
     row = {
-        "url": URL,
+        "article_url": URL,
         "partition_date": date(2024, 10, 28),
         "position": 0,
         "target_url": "https://aawsat.com/العالم/أوروبا/5077000-روسيا",
@@ -303,7 +303,7 @@ def test_children_are_never_doubled_or_dropped():
     # the same page listed twice, and a child whose page is not in the batch
     normalized = batch(
         [article(), article()],
-        [image(), image(url="https://aawsat.com/missing", position=0)],
+        [image(), image(article_url="https://aawsat.com/missing", position=0)],
         [link()],
     )
     assert normalized.images.height == 2
@@ -351,8 +351,11 @@ def test_any_printed_text_normalizes_without_losing_rows(
 ):
     normalized = batch(
         [article(url=url, title=title, body_text=body, published_at_raw=date_text, canonical_url=canonical)],
-        [image(url=url, caption=caption, credit_raw=credit), image(url=url, position=1, image_url=caption)],
-        [link(url=url, byline=byline, target_url=canonical)],
+        [
+            image(article_url=url, caption=caption, credit_raw=credit),
+            image(article_url=url, position=1, image_url=caption),
+        ],
+        [link(article_url=url, byline=byline, target_url=canonical)],
     )
     assert (normalized.articles.height, normalized.images.height, normalized.related_links.height) == (
         1,

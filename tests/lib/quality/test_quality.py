@@ -44,7 +44,7 @@ def article(url, **overrides):
 
 def image(url, position, image_url, credit_raw="أ.ف.ب"):
     return {
-        "url": url,
+        "article_url": url,
         "partition_date": date(2024, 10, 28),
         "position": position,
         "image_url": image_url,
@@ -59,7 +59,7 @@ def image(url, position, image_url, credit_raw="أ.ف.ب"):
 
 def link(url, position, target_url, byline="«الشرق الأوسط» (موسكو)"):
     return {
-        "url": url,
+        "article_url": url,
         "partition_date": date(2024, 10, 28),
         "position": position,
         "target_url": target_url,

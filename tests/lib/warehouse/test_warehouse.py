@@ -100,6 +100,7 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
         "raw.fetch_log",
         "raw.extraction_outcomes",
         "raw.pages",
+        "raw.field_shares",
         "raw.articles",
         "raw.images",
         "raw.related_links",
@@ -115,7 +116,9 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
     ("table", "contract", "extra"),
     [
         ("work.extracted_articles", schema.EXTRACTED_ARTICLES, []),
-        ("work.validated_images", schema.RAW_IMAGES, []),
+        ("work.normalized_images", pl.Schema({"row_number": pl.Int32, **schema.RAW_IMAGES}), []),
+        ("work.validated_rows", schema.VALIDATED_ROWS, []),
+        ("raw.pages", schema.PAGES, ["partition_date", "run_id", "loaded_at"]),
         ("raw.articles", schema.RAW_ARTICLES, ["run_id", "loaded_at"]),
         ("raw.related_links", schema.RAW_RELATED_LINKS, ["run_id", "loaded_at"]),
         (
@@ -209,12 +212,63 @@ def test_a_frame_off_contract_is_refused_with_a_one_line_reason(conn, frame, mes
 def test_replace_partition_replaces_only_its_day(conn):
     day_1 = articles({"article_id": "a", "content_hash": "h"}, {"article_id": "b", "content_hash": "h"})
     day_2 = articles({"article_id": "c", "content_hash": "h", "partition_date": DAY_2})
-    warehouse.replace_partition(conn, "work.validated_articles", DAY_1, day_1)
-    warehouse.replace_partition(conn, "validated_articles", DAY_2, day_2)
-    written = warehouse.replace_partition(conn, "work.validated_articles", DAY_1, day_1.head(1))
+    warehouse.replace_partition(conn, "work.normalized_articles", DAY_1, day_1)
+    warehouse.replace_partition(conn, "normalized_articles", DAY_2, day_2)
+    written = warehouse.replace_partition(conn, "work.normalized_articles", DAY_1, day_1.head(1))
     assert written == 1
-    stored = conn.sql("select article_id, partition_date from work.validated_articles order by 1").fetchall()
-    assert stored == [("a", DAY_1), ("c", DAY_2)]
+    stored = conn.sql(
+        "select article_id, partition_date, row_number from work.normalized_articles order by 1"
+    ).fetchall()
+    assert stored == [("a", DAY_1, 0), ("c", DAY_2, 0)]
+
+
+def test_a_work_column_names_one_thing(conn):
+    columns = {
+        table: [name for (name,) in conn.sql(f"select column_name from (describe work.{table})").fetchall()]
+        for table in ("extracted_images", "extracted_related_links")
+    }
+    # the article a child row belongs to is `article_url`; the child's own address has its own name
+    assert {"article_url", "image_url"} <= set(columns["extracted_images"])
+    assert {"article_url", "target_url"} <= set(columns["extracted_related_links"])
+    assert "url" not in columns["extracted_images"] + columns["extracted_related_links"]
+
+
+def test_the_load_reads_the_passed_normalized_rows_with_their_bad_fields_null(conn):
+    day_1 = images(
+        {"image_id": "i0", "article_id": "a", "url": "https://s/0.jpg", "caption": "c0", "position": 0},
+        {"image_id": "i1", "article_id": "a", "url": "javascript:1", "caption": "c1", "position": 1},
+        {"image_id": "i2", "article_id": None, "url": "https://s/2.jpg", "caption": "c2", "position": 2},
+    )
+    warehouse.replace_partition(conn, "work.normalized_images", DAY_1, day_1)
+    verdicts = pl.DataFrame(
+        {"table_name": ["images", "images"], "row_number": [1, 0], "nulled_fields": [["url"], []]},
+        schema={"table_name": pl.String, "row_number": pl.Int32, "nulled_fields": pl.List(pl.String)},
+    )
+    warehouse.replace_partition(conn, "work.validated_rows", DAY_1, verdicts)
+    loaded = warehouse.read_validated(conn, "images", DAY_1)
+    assert loaded.columns == list(schema.RAW_IMAGES)
+    assert loaded.select("image_id", "url", "caption").rows() == [
+        ("i0", "https://s/0.jpg", "c0"),
+        ("i1", None, "c1"),
+    ]
+    assert warehouse.read_validated(conn, "articles", DAY_1).is_empty()
+
+
+def test_clearing_a_day_empties_it_from_every_work_table_and_keeps_the_others(conn):
+    for day in (DAY_1, DAY_2):
+        warehouse.replace_partition(conn, "work.normalized_articles", day, articles({"article_id": "a"}))
+        warehouse.replace_partition(
+            conn, "work.extracted_articles", day, pl.DataFrame([typed(schema.EXTRACTED_ARTICLES)])
+        )
+    assert warehouse.clear_work_day(conn, DAY_1) == 2
+    kept = [
+        (table, *conn.sql(f"select count(*), min(partition_date) from work.{table}").fetchone())
+        for table in schema.WORK_TABLES
+    ]
+    assert [(table, n, day) for table, n, day in kept if n] == [
+        ("extracted_articles", 1, DAY_2),
+        ("normalized_articles", 1, DAY_2),
+    ]
 
 
 def test_replace_partition_refuses_a_table_outside_work(conn):
@@ -254,16 +308,58 @@ def test_fetch_log_is_idempotent_and_pages_keep_the_last_good_validators(conn):
     warehouse.load_fetch_log(conn, DAY_1, "r2", attempts(attempt("https://s/a", "timeout", 9)))
     warehouse.load_fetch_log(conn, DAY_1, "r3", attempts(attempt("https://s/a", "not_modified", 10)))
     page = conn.sql(
-        "select outcome, etag, body_sha256, hour(last_ok_at), hour(first_seen_at) from raw.pages"
+        "select outcome, etag, body_sha256, hour(last_ok_at), hour(first_seen_at) from raw.current_pages"
     ).fetchall()
     assert page == [("not_modified", '"v1"', "sha1", 10, 8)]
     assert rows_of(conn, "raw.fetch_log") == 4
+    assert rows_of(conn, "raw.pages") == 3  # one state per final fetch, the retried attempt none
+
+
+def test_raw_pages_rows_of_an_earlier_day_are_unchanged_by_later_loads(conn):
+    ok = attempt("https://s/a", "ok", 8, etag='"v1"', body_sha256="sha1", final_url="https://s/a")
+    warehouse.load_fetch_log(conn, DAY_1, "r1", attempts(ok, attempt("https://s/b", "http_error", 8)))
+    before = conn.sql("select * from raw.pages order by url").fetchall()
+    warehouse.load_fetch_log(
+        conn,
+        DAY_2,
+        "r2",
+        attempts(
+            attempt("https://s/a", "not_modified", 20),
+            attempt("https://s/b", "ok", 20, etag='"b"'),
+        ),
+    )
+    after = conn.sql("select * from raw.pages order by url, last_fetched_at").fetchall()
+    assert [row for row in after if row in before] == before  # byte for byte, none updated or deleted
+    assert len(after) == 4
+    current = warehouse.fetch_state(conn, ["https://s/a", "https://s/b"])
+    assert current.select("url", "outcome", "etag").rows() == [
+        ("https://s/a", "not_modified", '"v1"'),
+        ("https://s/b", "ok", '"b"'),
+    ]
+
+
+def test_a_keyed_pages_table_of_the_previous_version_becomes_append_only(conn):
+    conn.execute("drop table raw.pages")
+    conn.execute(
+        "create table raw.pages (url varchar primary key, site varchar, outcome varchar, etag varchar, "
+        "last_fetched_at timestamptz, last_ok_at timestamptz, first_seen_at timestamptz)"
+    )
+    conn.execute(
+        "insert into raw.pages values ('https://s/a', 's', 'ok', '\"old\"', "
+        "'2024-12-31 08:00:00+00', '2024-12-31 08:00:00+00', '2024-12-20 08:00:00+00')"
+    )
+    warehouse.ensure_schema(conn)
+    warehouse.load_fetch_log(conn, DAY_1, "r", attempts(attempt("https://s/a", "timeout", 8)))
+    assert rows_of(conn, "raw.pages") == 2
+    assert conn.sql("select outcome, etag, day(first_seen_at) from raw.current_pages").fetchall() == [
+        ("timeout", '"old"', 20)
+    ]
 
 
 def test_an_older_fetch_loaded_late_does_not_overwrite_a_newer_page_state(conn):
     warehouse.load_fetch_log(conn, DAY_2, "r2", attempts(attempt("https://s/a", "ok", 12, etag='"new"')))
     warehouse.load_fetch_log(conn, DAY_1, "r1", attempts(attempt("https://s/a", "ok", 6, etag='"old"')))
-    assert conn.sql("select etag, hour(first_seen_at) from raw.pages").fetchall() == [('"new"', 6)]
+    assert conn.sql("select etag, hour(first_seen_at) from raw.current_pages").fetchall() == [('"new"', 6)]
 
 
 def test_fetch_log_refuses_an_unknown_outcome(conn):
