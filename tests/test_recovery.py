@@ -266,17 +266,16 @@ def test_a_day_killed_before_or_during_its_build_reaches_the_marts_with_the_next
     # every page is asked for again each day (a 304 unless it changed), as a daily schedule does
     sites_file.write_text(sites_yaml(site.base_url) + "    revisit_after_days: 0\n", encoding="utf-8")
     # the two pages whose killed day is tested have photos and related cards, so all three marts change
-    killed_before_build, killed_during_build = (
-        "/world/asia/4686136-kim-jong-un-russia",
-        ("/world/4697310-brics-india-china-tensions"),
-    )
+    killed_before_build = "/world/asia/4686136-kim-jong-un-russia"
+    killed_during_build = "/world/4697310-brics-india-china-tensions"
     edits: dict[str, str] = {}
 
     def edit(path: str, note: str) -> None:
         edits[path] = note
         site.transform = _edited(site, dict(edits))
 
-    def assert_caught_up(path: str, note: str) -> None:
+    def assert_caught_up(path: str, note: str) -> dict[str, pl.DataFrame]:
+        """The killed day's revision of `path` is in the marts, which equal a full rebuild row for row."""
         revision, body = _article(home, site.url(path))
         assert revision == 2 and body.startswith(note), (revision, body[:80])
         built = built_marts(home / "warehouse.duckdb")
