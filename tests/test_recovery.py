@@ -297,13 +297,7 @@ def test_a_day_killed_before_or_during_its_build_reaches_the_marts_with_the_next
             # day 2 runs normally, and loads a change of its own
             edit("/world/asia/4700412-japan-ishiba-stays", "تحديث ثان")
             Run.start(sites_file, home, "day-2", "2024-10-30").finish()
-            built = assert_caught_up(killed_before_build, "تحديث أول")
-            captions = (
-                built["images"]
-                .join(built["articles"].select("article_id", "url"), on="article_id")
-                .filter(pl.col("url") == site.url(killed_before_build))
-            )
-            assert captions.height and all(c.startswith("تحديث أول") for c in captions.get_column("caption"))
+            assert_caught_up(killed_before_build, "تحديث أول")
 
             # day 3 loads a new revision and dies once dbt has built its first mart
             edit(killed_during_build, "تحديث ثالث")
