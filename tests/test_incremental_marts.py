@@ -265,6 +265,81 @@ def test_a_backfill_of_a_past_day_changes_only_that_days_rows(tmp_path, monkeypa
     assert_marts_equal(after, full_refresh_of(db_path, tmp_path, monkeypatch))
 
 
+def killed_day(conn: duckdb.DuckDBPyConnection) -> None:
+    """Day 2 of a run that died after its load, before dbt: a new article K, with a photo and a link to A, and a
+    new revision of A whose photo credit changed."""
+    load(
+        conn,
+        [
+            article("K", "k", "غزة", "hk1", day(2), image_count=1, related_link_count=1),
+            article("A", "a", "عنوان معدل", "ha2", day(2), image_count=1, related_link_count=1),
+        ],
+        [image("K", "hk1", 0, "AFP", day(2)), image("A", "ha2", 0, "dpa", day(2))],
+        [link("K", "hk1", 0, f"{BASE}/a", day(2)), link("A", "ha2", 0, f"{BASE}/b", day(2))],
+        run_id="killed",
+    )
+
+
+def day_1_then_killed_day_2(db_path: Path, target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with_warehouse(
+        db_path,
+        lambda conn: load(
+            conn,
+            [article("A", "a", "عنوان أول", "ha1", day(1), image_count=1, related_link_count=1)],
+            [image("A", "ha1", 0, "AFP", day(1))],
+            [link("A", "ha1", 0, f"{BASE}/b", day(1))],
+        ),
+    )
+    dbt_build(db_path, target, monkeypatch, *window(day(1)), *MODELS_ONLY)
+    with_warehouse(db_path, killed_day)
+
+
+def assert_day_3_caught_up_day_2(built: dict[str, pl.DataFrame]) -> None:
+    articles = {row["article_id"]: row for row in built["articles"].iter_rows(named=True)}
+    assert set(articles) == {"A", "B", "K"}
+    assert (articles["A"]["revision"], articles["A"]["title"]) == (2, "عنوان معدل")
+    assert built["images"].select("article_id", "credit").rows() == [("A", "dpa"), ("K", "AFP")]
+    links = built["related_links"].select("article_id", "url", "target_article_id").sort("article_id")
+    assert links.rows() == [("A", f"{BASE}/b", "B"), ("K", f"{BASE}/a", "A")]
+
+
+def test_a_day_a_killed_run_loaded_reaches_the_marts_with_the_next_days_build(tmp_path, monkeypatch):
+    db_path, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    day_1_then_killed_day_2(db_path, target, monkeypatch)
+    # day 3 runs normally: B arrives at the URL A links to; its build is given day 3's window only
+    with_warehouse(db_path, lambda conn: load(conn, [article("B", "b", "موسكو", "hb1", day(3))]))
+    dbt_build(db_path, target, monkeypatch, *window(day(3)))
+    built = marts(db_path)
+    assert_day_3_caught_up_day_2(built)
+    assert_marts_equal(built, full_refresh_of(db_path, tmp_path, monkeypatch), (*ARTICLE_MARTS, "site_daily"))
+
+
+def test_a_build_killed_halfway_is_repaired_by_the_next_days_build(tmp_path, monkeypatch):
+    db_path, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    day_1_then_killed_day_2(db_path, target, monkeypatch)
+    # day 2's build dies having committed its first models: revisions and articles hold K, images and links
+    # do not
+    dbt_build(
+        db_path,
+        target,
+        monkeypatch,
+        *window(day(2)),
+        "--select",
+        "int_article_revisions_numbered",
+        "int_articles_touched",
+        "articles",
+        *MODELS_ONLY,
+    )
+    half_built = marts(db_path)
+    assert "K" in half_built["articles"].get_column("article_id").to_list()
+    assert "K" not in half_built["images"].get_column("article_id").to_list()
+    with_warehouse(db_path, lambda conn: load(conn, [article("B", "b", "موسكو", "hb1", day(3))]))
+    dbt_build(db_path, target, monkeypatch, *window(day(3)))
+    built = marts(db_path)
+    assert_day_3_caught_up_day_2(built)
+    assert_marts_equal(built, full_refresh_of(db_path, tmp_path, monkeypatch), (*ARTICLE_MARTS, "site_daily"))
+
+
 def ten_days_of_news(number: int) -> tuple[list[dict], list[dict], list[dict]]:
     """Day `number`'s loaded rows: two new articles, and the revisits the story of ten days needs."""
     on = day(number)
@@ -341,7 +416,7 @@ def test_ten_incremental_days_equal_a_full_rebuild_row_for_row(tmp_path, monkeyp
     )
 
 
-def test_the_dbt_asset_builds_its_partitions_day(tmp_path):
+def test_the_dbt_asset_builds_its_partitions_day_and_what_a_killed_run_loaded(tmp_path):
     from etl.defs.resources import AkhbarHome
     from etl.defs.transform.dbt import news_dbt_models
     from etl.defs.transform.project import DBT_EXECUTABLE, dbt_project
@@ -359,9 +434,16 @@ def test_the_dbt_asset_builds_its_partitions_day(tmp_path):
         result = dg.materialize([news_dbt_models], partition_key=on.isoformat(), resources=resources)
         assert result.success
 
+    def touched() -> list[str]:
+        with duckdb.connect(str(db_path)) as conn:
+            rows = conn.sql("select distinct article_id from intermediate.int_articles_touched order by 1")
+            return [article_id for (article_id,) in rows.fetchall()]
+
     with_warehouse(db_path, lambda conn: load(conn, [article("A", "a", "عنوان", "ha", day(1))]))
     materialize(day(1))
-    # days 2 and 3 are both loaded before the build of day 2, which builds day 2 alone
+    assert touched() == ["A"]
+    # days 2 and 3 are both loaded before the build of day 2 (day 3's run died before its build): day 2's
+    # build catches C up with its own day
     with_warehouse(
         db_path,
         lambda conn: load(
@@ -369,8 +451,11 @@ def test_the_dbt_asset_builds_its_partitions_day(tmp_path):
         ),
     )
     materialize(day(2))
-    assert marts(db_path)["articles"].get_column("article_id").to_list() == ["A", "B"]
+    assert touched() == ["B", "C"]
+    assert marts(db_path)["articles"].get_column("article_id").to_list() == ["A", "B", "C"]
+    # nothing loaded since: day 3's build rewrites day 3's articles alone
     materialize(day(3))
+    assert touched() == ["C"]
     assert marts(db_path)["articles"].get_column("article_id").to_list() == ["A", "B", "C"]
 
 

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from demo import expected
-from demo.server import SampleSite, serve_sample_site, sites_yaml
+from demo.server import SampleSite, Transform, serve_sample_site, sites_yaml
 from tests.conftest import REPO, akhbar_command, akhbar_env, run_akhbar
+from tests.test_dbt_project import marts as built_marts
+from tests.test_incremental_marts import ARTICLE_MARTS, assert_marts_equal, full_refresh_of
 
 DAY = "2024-10-28"
 # A run that waits on a slot a killed run still holds never ends: no run gets longer than this. It bounds the
@@ -43,11 +46,11 @@ class Run:
     output: Path
 
     @classmethod
-    def start(cls, sites_file: Path, home: Path, name: str) -> Run:
+    def start(cls, sites_file: Path, home: Path, name: str, day: str = DAY) -> Run:
         output = home.parent / f"{home.name}-{name}.log"
         with output.open("w") as sink:
             process = subprocess.Popen(
-                akhbar_command("run", "--sites", str(sites_file), "--date", DAY, home=home),
+                akhbar_command("run", "--sites", str(sites_file), "--date", day, home=home),
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 env=akhbar_env(),
@@ -232,3 +235,82 @@ def test_runs_killed_at_every_stage_end_with_the_marts_of_an_uninterrupted_run(
         statuses = [record.dagster_run.status for record in instance.get_run_records()]
         assert statuses.count(dg.DagsterRunStatus.FAILURE) == 5 and statuses[0] == dg.DagsterRunStatus.SUCCESS
         assert instance.event_log_storage.get_concurrency_info("duckdb").claimed_slots == []
+
+
+def _edited(site: SampleSite, edits: dict[str, str]) -> Transform:
+    """The site with each page of `edits` rewritten that day: its first paragraph and every photo caption (the
+    article's and its related cards') open with the page's note, so the page is a new revision whose images
+    and links changed too."""
+    pages = {page["path"]: page for page in expected(site.base_url)["pages"]}
+
+    def transform(path: str, body: bytes) -> bytes:
+        if path not in edits:
+            return body
+        page, note = pages[path], edits[path]
+        first = page["body_paragraphs"][0].encode(page["encoding"])
+        assert first in body, f"{path}: its first paragraph is not in the page as printed"
+        body = body.replace(first, f"{note} ".encode(page["encoding"]) + first)
+        return body.replace(b"<figcaption>", f"<figcaption>{note} ".encode(page["encoding"]))
+
+    return transform
+
+
+def _article(home: Path, url: str) -> tuple[int, str] | None:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        return conn.execute("select revision, body_text from marts.articles where url = ?", [url]).fetchone()
+
+
+@pytest.mark.timeout(3000)
+def test_a_day_killed_before_or_during_its_build_reaches_the_marts_with_the_next_days_run(
+    site: SampleSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    home = tmp_path / "home"
+    home.mkdir()
+    sites_file = home / "sites.yaml"
+    # every page is asked for again each day (a 304 unless it changed), as a daily schedule does
+    sites_file.write_text(sites_yaml(site.base_url) + "    revisit_after_days: 0\n", encoding="utf-8")
+    # the two pages whose killed day is tested have photos and related cards, so all three marts change
+    killed_before_build = "/world/asia/4686136-kim-jong-un-russia"
+    killed_during_build = "/world/4697310-brics-india-china-tensions"
+    edits: dict[str, str] = {}
+
+    def edit(path: str, note: str) -> None:
+        edits[path] = note
+        site.transform = _edited(site, dict(edits))
+
+    def assert_caught_up(path: str, note: str) -> dict[str, pl.DataFrame]:
+        """The killed day's revision of `path` is in the marts, which equal a full rebuild row for row."""
+        revision, body = _article(home, site.url(path))
+        assert revision == 2 and body.startswith(note), (revision, body[:80])
+        built = built_marts(home / "warehouse.duckdb")
+        assert_marts_equal(
+            built, full_refresh_of(home / "warehouse.duckdb", tmp_path, monkeypatch), ARTICLE_MARTS
+        )
+        return built
+
+    try:
+        Run.start(sites_file, home, "day-0", "2024-10-28").finish()
+        with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+            # day 1 loads a new revision and dies as its dbt step starts: the marts never saw that revision
+            edit(killed_before_build, "تحديث أول")
+            events = RunEvents(instance)
+            Run.start(sites_file, home, "day-1-killed", "2024-10-29").kill_when(
+                lambda: events.step_started("news_dbt_models"), "its dbt step"
+            )
+            assert _article(home, site.url(killed_before_build))[0] == 1
+            # day 2 runs normally, and loads a change of its own
+            edit("/world/asia/4700412-japan-ishiba-stays", "تحديث ثان")
+            Run.start(sites_file, home, "day-2", "2024-10-30").finish()
+            assert_caught_up(killed_before_build, "تحديث أول")
+
+            # day 3 loads a new revision and dies once dbt has built its first mart
+            edit(killed_during_build, "تحديث ثالث")
+            events = RunEvents(instance)
+            Run.start(sites_file, home, "day-3-killed", "2024-10-31").kill_when(
+                lambda: events.materialized("marts/"), "dbt's first mart"
+            )
+            edit("/economy/4696155-oil-prices-rise", "تحديث رابع")
+            Run.start(sites_file, home, "day-4", "2024-11-01").finish()
+            assert_caught_up(killed_during_build, "تحديث ثالث")
+    finally:
+        site.transform = None

@@ -1,24 +1,41 @@
 {#- A run's slice of the warehouse. Dagster passes each daily partition's window as `--vars`
     ({"min_date": ..., "max_date": ...}, ISO timestamps, as dagster-dbt's partitioned examples do), so a day's
-    build (or one day of a backfill) reads the raw rows of that day only. Without them (a hand-run `dbt build`,
-    the weekly full check) the slice is every day: the incremental models recompute everything, and the tests
-    cover whole tables. -#}
+    build (or one day of a backfill) reads the raw rows of that day, and whatever was loaded since the marts'
+    last complete build (macros/mart_builds.sql): a run killed after its load or during its build is caught up
+    by the next build, whatever day that builds. Without the vars (a hand-run `dbt build`, the weekly full
+    check) the slice is every day: the incremental models recompute everything, and the tests cover whole
+    tables. -#}
 
 {% macro has_run_window() -%}
     {{- return(var('min_date', none) is not none and var('max_date', none) is not none) -}}
 {%- endmacro %}
 
-{#- `column` (a date) falls in the run's window; true for every row without one. -#}
-{% macro in_run_window(column) -%}
+{#- The rows of `relation` (a raw table's staging view: partition_date, loaded_at) in the run's slice: its
+    window's days, and the rows loaded after the marts' watermark. Two scans joined by `union all`, not one
+    scan with `or`: each predicate on its own compares a column with a constant, which DuckDB checks against
+    each row group's min and max and skips the row groups of other days and earlier loads (an `or` of two
+    columns is evaluated row by row over all history). -#}
+{% macro run_slice(relation) -%}
     {%- if has_run_window() -%}
-        ({{ column }} >= cast('{{ var("min_date")[:10] }}' as date)
-            and {{ column }} < cast('{{ var("max_date")[:10] }}' as date))
+        {%- set in_window -%}
+            (partition_date >= cast('{{ var("min_date")[:10] }}' as date)
+                and partition_date < cast('{{ var("max_date")[:10] }}' as date))
+        {%- endset -%}
+        {%- set loaded_through = marts_loaded_through() -%}
+        select * from {{ relation }}
+        where {{ in_window }}
+        union all
+        select * from {{ relation }}
+        where {{ in_window }} is not true
+        {%- if loaded_through is not none %}
+            and loaded_at > cast('{{ loaded_through }}' as timestamptz)
+        {%- endif %}
     {%- else -%}
-        true
+        select * from {{ relation }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- `column` (an article_id) names an article the run loaded a row of; true for every row without a window.
+{#- `column` (an article_id) names an article of the run's slice; true for every row without a window.
     For the `where` of data tests: a test of the run's articles proves for them what the full test proved for
     the rest, which the run did not change. Named without ref(): dbt refuses a ref that a test's where adds at
     run time, and the tests run after the build, which made the table (the intermediate schema,

@@ -12,11 +12,12 @@
     and later changes back still counts as two changes. Materialized, not a view: four marts and the link
     resolution read it.
 
-    Incremental by the run's window (macros/run_window.sql): an article whose window rows all follow its stored
-    fetches (the daily case) continues from its stored latest revision, with the one before it as the anchor
-    its changes are compared against, so a day reads the day's rows and two revisions per article, not the
-    history. An article fetched again in the window (a re-run of the day) or out of order (a backfill of an
-    older day) is recomputed from all its raw rows. -#}
+    Incremental by the run's slice (macros/run_window.sql: the window's days, and whatever was loaded since the
+    marts' last complete build): an article whose slice rows all follow its stored fetches (the daily case)
+    continues from its stored latest revision, with the one before it as the anchor its changes are compared
+    against, so a day reads the day's rows and two revisions per article, not the history. An article fetched
+    again in the slice (a re-run of the day, or rows a killed build had already numbered) or out of order (a
+    backfill of an older day) is recomputed from all its raw rows. -#}
 with all_articles as (
     select * from {{ ref('stg_news__articles') }}
 ),
@@ -26,20 +27,19 @@ all_images as (
 ),
 
 {% if is_incremental() %}
-window_rows as (
-    select * from all_articles
-    where {{ in_run_window('partition_date') }}
+slice_rows as (
+    {{ run_slice(ref('stg_news__articles')) }}
 ),
 
-window_articles as (
-    select article_id, min(fetched_at) as first_window_fetch
-    from window_rows
+slice_articles as (
+    select article_id, min(fetched_at) as first_slice_fetch
+    from slice_rows
     group by article_id
 ),
 
 stored as (
     select * from {{ this }}
-    where article_id in (select article_id from window_articles)
+    where article_id in (select article_id from slice_articles)
 ),
 
 stored_spans as (
@@ -49,14 +49,14 @@ stored_spans as (
 ),
 
 recomputed_articles as (
-    select window_articles.article_id
-    from window_articles
+    select slice_articles.article_id
+    from slice_articles
     inner join stored_spans
-        on window_articles.article_id = stored_spans.article_id
-    where window_articles.first_window_fetch <= stored_spans.last_stored_fetch
+        on slice_articles.article_id = stored_spans.article_id
+    where slice_articles.first_slice_fetch <= stored_spans.last_stored_fetch
 ),
 
--- the latest stored revision (which the window's first fetch may extend) and the one before it (the anchor)
+-- the latest stored revision (which the slice's first fetch may extend) and the one before it (the anchor)
 continued_revisions as (
     select stored.*, stored.revision < stored_spans.latest_revision as is_anchor
     from stored
@@ -67,17 +67,18 @@ continued_revisions as (
 ),
 
 raw_fetches as (
-    select * from window_rows
+    select * from slice_rows
     where article_id not in (select article_id from recomputed_articles)
     union all
     select * from all_articles
     where article_id in (select article_id from recomputed_articles)
 ),
 
+-- as raw_fetches: the slice's images of the continued articles, every image of the recomputed ones (once)
 images as (
-    select * from all_images
-    where {{ in_run_window('partition_date') }}
-        and article_id in (select article_id from window_articles)
+    select * from ({{ run_slice(ref('stg_news__images')) }})
+    where article_id in (select article_id from slice_articles)
+        and article_id not in (select article_id from recomputed_articles)
     union all
     select * from all_images
     where article_id in (select article_id from recomputed_articles)

@@ -45,7 +45,8 @@ def news_dbt_models(
         # nothing loaded since the last published build (a day whose pages were all unchanged): the marts would
         # come out the same, so dbt is not started (the day's fetch log reaches site_daily with the next build
         # that has something to load). A run killed between its load and its publish leaves the copy behind
-        # the warehouse, and the next run builds and publishes again.
+        # the warehouse, and the next run, of whatever day, builds (catching up the rows that run loaded,
+        # dbt/macros/mart_builds.sql) and publishes again.
         context.log.info(
             "no row loaded since the published copy was made: the marts are current, dbt build skipped"
         )
@@ -81,7 +82,8 @@ def news_dbt_models(
 
 def partition_window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     """The partition's window as dbt vars (macros/run_window.sql): the incremental marts read that day's raw rows
-    only, and a backfill, one day per run, rebuilds each day's articles alone."""
+    and those loaded since the last complete build (a killed run's), and a backfill, one day per run, rebuilds
+    each day's articles alone."""
     window = context.partition_time_window
     return {"min_date": window.start.isoformat(), "max_date": window.end.isoformat()}
 
