@@ -92,11 +92,11 @@ def normalization_lines(corpus: Path, language_hint: str | None) -> list[str]:
     frames, names = extracted_frames(corpus, language_hint)
     # what the normalize asset reads: the pages extraction read, with their children
     articles = frames.articles.filter(pl.col("error").is_null())
-    readable = articles.select("url")
+    readable = articles.select(pl.col("url").alias("article_url"))
     batch = normalize_batch(
         articles,
-        frames.images.join(readable, on="url", how="semi", maintain_order="left"),
-        frames.related_links.join(readable, on="url", how="semi", maintain_order="left"),
+        frames.images.join(readable, on="article_url", how="semi", maintain_order="left"),
+        frames.related_links.join(readable, on="article_url", how="semi", maintain_order="left"),
     )
     children = {
         table: {

@@ -22,7 +22,7 @@ _LABELLED_CREDIT = re.compile(
 )
 # "Photo by Jane Doe/AFP via Getty Images", at the start of the text or of a sentence.
 _BY_CREDIT = re.compile(
-    r"(?:^|(?<=[.!?|–—]\s))(?:photo|photograph|picture|image|foto|bild)\s+(?:by|von|par|de)\s+(?P<credit>[^\n]+?)\s*$",
+    r"(?:^|(?<=[.!?|–—]\s))(?:photo|photograph|picture|image|foto|bild)s?\s+(?:by|von|par|de)\s+(?P<credit>[^\n]+?)\s*$",
     re.IGNORECASE,
 )
 _COPYRIGHT_CREDIT = re.compile(r"(?:^|\s)(?:©|\(c\)|copyright)\s*(?P<credit>[^\n©]+?)\s*$", re.IGNORECASE)
@@ -72,7 +72,8 @@ def split_credit(text: str, *, labelled_only: bool = False) -> tuple[str | None,
         if (
             credit
             and not _NOT_CREDITS.match(credit)
-            and len(credit.split()) <= 8
+            # a long parenthesis is a credit only when it says so ("(Photos by A, left, and B/AP)")
+            and (len(credit.split()) <= 8 or _BY_CREDIT.match(credit))
             and not re.search(r"\d", credit)
             and (match.group("stop") is None or _says_credit(credit))
         ):

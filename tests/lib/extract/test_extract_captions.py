@@ -55,6 +55,17 @@ from etl.lib.extract.captions import split_credit
             "고영권",
         ),
         ("Foto: Imago/Blaulicht-News.de", None, "Imago/Blaulicht-News.de"),
+        # a long parenthesis is a credit when it says so; a long one that does not stays the caption's
+        (
+            "The two hosts arrive at the gala. (Photos by Jane Roe, left, and Mark Von Moe/Invision/AP)",
+            "The two hosts arrive at the gala.",
+            "Photos by Jane Roe, left, and Mark Von Moe/Invision/AP",
+        ),
+        (
+            "Die Ministerin besucht die Fundstelle (mit ihrem Amtsvorgänger und vielen Leuten aus der Stadt)",
+            "Die Ministerin besucht die Fundstelle (mit ihrem Amtsvorgänger und vielen Leuten aus der Stadt)",
+            None,
+        ),
         # parentheses that describe the picture are not credits
         (
             "Kim Jong Un (left) meets Sergei Lavrov (right)",
