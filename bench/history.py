@@ -187,6 +187,7 @@ def seed_history(conn: duckdb.DuckDBPyConnection, articles: int) -> dict[str, in
         from seeded
         """
     )
+    warehouse.rebuild_current_pages(conn)
     conn.execute(
         """
         insert into raw.fetch_log by name

@@ -50,15 +50,19 @@ _DUCKDB_TYPES: dict[pl.DataType, str] = {
 # sends) of the fetch itself when it is `ok` or the page's first, else those of the state before it, so a failed
 # or `not_modified` revisit never erases them.
 _VALIDATORS = ("final_url", "etag", "last_modified", "body_sha256", "archive_key", "encoding", "content_type")
-# The current state of each page: its newest row, with the first sighting and last good fetch of all its rows
-# (an older day loaded late appends a row that is not the newest, yet may be the first sighting).
+# The current state of each page (`raw.current_pages`): its newest row of `raw.pages`, with the first sighting and
+# last good fetch over all its rows (an older day loaded late appends a row that is not the newest, yet may be the
+# first sighting). A table of one row per page kept by each fetch-log load from the day's rows, not a view that
+# groups every fetch of history: the fetch plan, the conditional GET and dbt's `stg_news__pages` read it every
+# day. Merging a state into it is idempotent and order-free (newest, max, min), so it is the grouping over
+# `raw.pages` whatever order days are loaded in; `raw.pages` stays the append-only history.
 CURRENT_PAGES = "raw.current_pages"
-_CURRENT_PAGES_VIEW = f"""
-    create or replace view {CURRENT_PAGES} as
-    select {", ".join(name for name in PAGES if name not in ("first_seen_at", "last_ok_at"))},
+_PAGE_STATE = tuple(name for name in PAGES if name not in ("first_seen_at", "last_ok_at"))
+_CURRENT_PAGES_GROUPED = f"""
+    select {", ".join(_PAGE_STATE)},
         max(last_ok_at) over by_url as last_ok_at,
         min(first_seen_at) over by_url as first_seen_at
-    from raw.pages
+    from {{pages}}
     window by_url as (partition by url)
     qualify row_number() over (partition by url order by last_fetched_at desc) = 1
 """
@@ -83,6 +87,7 @@ def _contract_tables() -> dict[str, list[str]]:
     loaded = ["partition_date date", "run_id varchar", "loaded_at timestamptz"]
     for name, (columns, _key) in DAY_LOGS.items():
         tables[f"raw.{name}"] = _column_definitions(columns, loaded)
+    tables[CURRENT_PAGES] = _column_definitions(PAGES)
     for name, (columns, _key) in CONTENT_TABLES.items():
         tables[f"raw.{name}"] = _column_definitions(columns, ["run_id varchar", "loaded_at timestamptz"])
         tables[f"quarantine.{name}"] = _column_definitions(
@@ -107,7 +112,9 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     with _transaction(conn):
         for name in ("work", "raw", "quarantine"):
             conn.execute(f"create schema if not exists {name}")
-        _unkey_pages(conn)
+        # an earlier version's pages (keyed, or behind a view that grouped them) make the first current states
+        unkeyed = _unkey_pages(conn)
+        fill_current_pages = _drop_current_pages_view(conn) or unkeyed or not _has_table(conn, CURRENT_PAGES)
         for table, columns in tables.items():
             conn.execute(f"create table if not exists {table} (\n    " + ",\n    ".join(columns) + "\n)")
         present = set(
@@ -120,12 +127,51 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
             for column in columns:
                 if (table, column.split(" ", 1)[0]) not in present:
                     conn.execute(f"alter table {table} add column {column}")
-        conn.execute(_CURRENT_PAGES_VIEW)
+        if fill_current_pages:
+            _fill_current_pages(conn)
 
 
-def _unkey_pages(conn: duckdb.DuckDBPyConnection) -> None:
+def _has_table(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema_name, name = table.split(".")
+    found = conn.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?",
+        [schema_name, name],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _drop_current_pages_view(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Drop the view an earlier version kept `raw.current_pages` as (it grouped all of `raw.pages` on every
+    read); True when there was one, so the table that replaces it is filled from `raw.pages`."""
+    schema_name, name = CURRENT_PAGES.split(".")
+    found = conn.execute(
+        "select count(*) from duckdb_views() where database_name = current_database() "
+        "and schema_name = ? and view_name = ?",
+        [schema_name, name],
+    ).fetchone()
+    if not (found and found[0]):
+        return False
+    conn.execute(f"drop view {CURRENT_PAGES}")
+    return True
+
+
+def _fill_current_pages(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(f"delete from {CURRENT_PAGES}")
+    conn.execute(f"insert into {CURRENT_PAGES} by name {_CURRENT_PAGES_GROUPED.format(pages='raw.pages')}")
+
+
+def rebuild_current_pages(conn: duckdb.DuckDBPyConnection) -> None:
+    """Recompute `raw.current_pages` from all of `raw.pages`: for rows written into `raw.pages` other than by
+    `load_fetch_log` (a seeded benchmark warehouse); a load keeps it current from the day's rows."""
+    with _transaction(conn):
+        _fill_current_pages(conn)
+
+
+def _unkey_pages(conn: duckdb.DuckDBPyConnection) -> bool:
     """Make the `raw.pages` of an earlier version, one row per url kept current by upserts, the first rows of
-    the append-only table: its primary key would refuse a page's second row, and DuckDB cannot drop one."""
+    the append-only table: its primary key would refuse a page's second row, and DuckDB cannot drop one. True
+    when it did."""
     keyed = conn.execute(
         "select count(*) from duckdb_constraints() where database_name = current_database() "
         "and schema_name = 'raw' and table_name = 'pages' and constraint_type = 'PRIMARY KEY'"
@@ -134,6 +180,8 @@ def _unkey_pages(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute("create table raw.pages_unkeyed as select * from raw.pages")
         conn.execute("drop table raw.pages")
         conn.execute("alter table raw.pages_unkeyed rename to pages")
+        return True
+    return False
 
 
 def stored_articles_named(conn: duckdb.DuckDBPyConnection, id_urls: pl.Series) -> pl.DataFrame:
@@ -321,7 +369,8 @@ def load_fetch_log(
     An attempt is identified by (url, attempt, fetched_at), a page state by (url, last_fetched_at), so re-loading
     the same attempts adds nothing while a later re-fetch of the same URL is a new row; no row is ever rewritten.
     A state keeps the validators (ETag, Last-Modified, body hash) of the last successful fetch before it, so a
-    failed or `not_modified` revisit never erases them; `raw.current_pages` is each page's newest state.
+    failed or `not_modified` revisit never erases them. The same transaction folds the states into
+    `raw.current_pages`, each page's newest state, so it never disagrees with `raw.pages`.
     """
     columns, key = DAY_LOGS["fetch_log"]
     rows = conform(frame, columns, "raw.fetch_log").with_columns(
@@ -332,32 +381,78 @@ def load_fetch_log(
         raise ValueError(f"raw.fetch_log: unknown fetch outcomes {sorted(unknown) or ['<null>']}")
     with _registered(conn, rows) as source, _transaction(conn):
         added = _insert_new(conn, "raw.fetch_log", source, "f.*, now() as loaded_at", key)
-        validators = ",\n".join(
-            f"case when p.url is null or a.outcome = 'ok' then a.{column} else p.{column} end as {column}"
-            for column in _VALIDATORS
-        )
-        states = f"""(
-            with attempts as (
-                select * from {source}
-                where is_final
-                qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
-            ),
-            before as (
-                select p.* from raw.pages p inner join attempts a on a.url = p.url
-                where p.last_fetched_at < a.fetched_at
-                qualify row_number() over (partition by p.url order by p.last_fetched_at desc) = 1
-            )
-            select
-                a.url, a.site, a.outcome, a.status, a.fetched_at as last_fetched_at,
-                {validators},
-                greatest(p.last_ok_at, case when a.outcome in ('ok', 'not_modified') then a.fetched_at end)
-                    as last_ok_at,
-                least(p.first_seen_at, a.fetched_at) as first_seen_at,
-                a.partition_date, a.run_id
-            from attempts a left join before p on p.url = a.url
+        latest = f"""(
+            select * from {source}
+            where is_final
+            qualify row_number() over (partition by url order by fetched_at desc, attempt desc) = 1
         )"""
-        _insert_new(conn, "raw.pages", states, "f.*, now() as loaded_at", DAY_LOGS["pages"][1])
+        states = conn.sql(_page_states_sql(latest, _page_history(conn, latest))).pl()
+        with _registered(conn, states) as new_states:
+            _insert_new(conn, "raw.pages", new_states, "f.*, now() as loaded_at", DAY_LOGS["pages"][1])
+            _merge_current_pages(conn, new_states)
         return added
+
+
+def _page_history(conn: duckdb.DuckDBPyConnection, latest: str) -> str:
+    """Where the states before the day's fetches are read: `raw.current_pages`, each page's newest state, when
+    every fetch is newer than its page's state (every run but a late load of an older day); else `raw.pages`."""
+    late = conn.execute(
+        f"select count(*) from {latest} a inner join {CURRENT_PAGES} c "
+        "on c.url = a.url and a.fetched_at < c.last_fetched_at"
+    ).fetchone()
+    return "raw.pages" if late and late[0] else CURRENT_PAGES
+
+
+def _page_states_sql(latest: str, history: str) -> str:
+    """Each page's state after its newest final attempt in `latest`: the attempt's outcome, the validators of
+    the attempt when it is `ok` or the page's first, else those of the newest state before it, and the first
+    sighting and last good fetch over every state before it and the attempt."""
+    validators = ",\n".join(
+        f"case when p.url is null or a.outcome = 'ok' then a.{column} else p.{column} end as {column}"
+        for column in _VALIDATORS
+    )
+    return f"""
+        with before as (
+            select p.url, {", ".join(f"p.{column}" for column in _VALIDATORS)},
+                max(p.last_ok_at) over by_url as last_ok_at,
+                min(p.first_seen_at) over by_url as first_seen_at
+            from {history} p inner join {latest} a on a.url = p.url
+            where p.last_fetched_at < a.fetched_at
+            window by_url as (partition by p.url)
+            qualify row_number() over (partition by p.url order by p.last_fetched_at desc) = 1
+        )
+        select
+            a.url, a.site, a.outcome, a.status, a.fetched_at as last_fetched_at,
+            {validators},
+            greatest(p.last_ok_at, case when a.outcome in ('ok', 'not_modified') then a.fetched_at end)
+                as last_ok_at,
+            least(p.first_seen_at, a.fetched_at) as first_seen_at,
+            a.partition_date, a.run_id
+        from {latest} a left join before p on p.url = a.url
+    """
+
+
+def _merge_current_pages(conn: duckdb.DuckDBPyConnection, new_states: str) -> None:
+    """Fold the day's page states into `raw.current_pages`: a state newer than the page's replaces its columns,
+    and the first sighting and last good fetch are the min and max of both. Folding a state twice, or states in
+    any order, gives the same row: the grouping over every state `raw.pages` holds."""
+    newest = ",\n".join(
+        f"case when c.url is null or s.last_fetched_at > c.last_fetched_at then s.{column} else c.{column} end "
+        f"as {column}"
+        for column in _PAGE_STATE
+        if column != "url"
+    )
+    merged = conn.sql(
+        f"""
+        select s.url, {newest},
+            greatest(c.last_ok_at, s.last_ok_at) as last_ok_at,
+            least(c.first_seen_at, s.first_seen_at) as first_seen_at
+        from {new_states} s left join {CURRENT_PAGES} c on c.url = s.url
+        """
+    ).pl()
+    with _registered(conn, merged) as source:
+        conn.execute(f"delete from {CURRENT_PAGES} where url in (select url from {source})")
+        conn.execute(f"insert into {CURRENT_PAGES} by name select * from {source}")
 
 
 def load_articles(

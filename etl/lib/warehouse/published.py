@@ -27,6 +27,7 @@ import duckdb
 import polars as pl
 
 from etl.lib.warehouse import search
+from etl.lib.warehouse.load import CURRENT_PAGES
 from etl.lib.warehouse.months import (
     ARTICLES,
     TableMonths,
@@ -270,15 +271,18 @@ def _build_catalog(
 
 
 def _base_tables(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """The tables the copy holds. Not `raw.current_pages`: the newest rows of `raw.pages` (which the copy holds)
+    rewritten in place by each load, it has no write stamp to publish a day of it by."""
     return [
         f"{schema}.{table}"
         for schema, table in conn.execute(
             """
             select table_schema, table_name from information_schema.tables
             where table_catalog = ? and table_type = 'BASE TABLE' and table_schema in ?
+                and table_schema || '.' || table_name <> ?
             order by table_schema, table_name
             """,
-            [catalog, list(COPIED_SCHEMAS)],
+            [catalog, list(COPIED_SCHEMAS), CURRENT_PAGES],
         ).fetchall()
     ]
 

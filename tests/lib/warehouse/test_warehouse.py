@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -100,6 +102,7 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
         "raw.fetch_log",
         "raw.extraction_outcomes",
         "raw.pages",
+        "raw.current_pages",
         "raw.field_shares",
         "raw.articles",
         "raw.images",
@@ -119,6 +122,7 @@ def test_ensure_schema_creates_every_table_and_is_idempotent(conn):
         ("work.normalized_images", pl.Schema({"row_number": pl.Int32, **schema.RAW_IMAGES}), []),
         ("work.validated_rows", schema.VALIDATED_ROWS, []),
         ("raw.pages", schema.PAGES, ["partition_date", "run_id", "loaded_at"]),
+        ("raw.current_pages", schema.PAGES, []),
         ("raw.articles", schema.RAW_ARTICLES, ["run_id", "loaded_at"]),
         ("raw.related_links", schema.RAW_RELATED_LINKS, ["run_id", "loaded_at"]),
         (
@@ -362,6 +366,70 @@ def test_an_older_fetch_loaded_late_does_not_overwrite_a_newer_page_state(conn):
     assert conn.sql("select etag, hour(first_seen_at) from raw.current_pages").fetchall() == [('"new"', 6)]
 
 
+# The grouping `raw.current_pages` stands for: each page's newest state, with the first sighting and the last good
+# fetch over all its rows.
+GROUPED_PAGES = """
+    select * exclude (partition_date, run_id, loaded_at, last_ok_at, first_seen_at),
+        max(last_ok_at) over by_url as last_ok_at,
+        min(first_seen_at) over by_url as first_seen_at
+    from raw.pages
+    window by_url as (partition by url)
+    qualify row_number() over (partition by url order by last_fetched_at desc) = 1
+"""
+
+
+def scanned_rows(conn, query: str, profile: Path) -> dict[str, int]:
+    """The rows each table scan of `query` produced, by table."""
+    conn.execute("set enable_profiling = 'json'")
+    conn.execute(f"set profiling_output = '{profile}'")
+    conn.execute(query).fetchall()
+    conn.execute("set enable_profiling = 'no_output'")
+    scans: dict[str, int] = {}
+    nodes = [json.loads(profile.read_text())]
+    while nodes:
+        node = nodes.pop()
+        nodes += node.get("children", [])
+        table = node.get("extra_info", {}).get("Table")
+        if node.get("operator_name") in ("SEQ_SCAN", "TABLE_SCAN") and table:
+            scans[table.rsplit(".", 1)[-1]] = (
+                scans.get(table.rsplit(".", 1)[-1], 0) + node["operator_cardinality"]
+            )
+    return scans
+
+
+def test_current_pages_are_the_grouping_over_raw_pages_and_a_read_scans_one_row_a_page(conn, tmp_path):
+    a, b, c = "https://s/a", "https://s/b", "https://s/c"
+    days = [
+        (DAY_1, [attempt(a, "ok", 8, etag='"a1"', body_sha256="a1"), attempt(b, "ok", 8, etag='"b1"')]),
+        # a failed revisit and a 304 keep the last good validators; c is new
+        (DAY_2, [attempt(a, "timeout", 9), attempt(b, "not_modified", 9), attempt(c, "http_error", 9)]),
+        # a changed page, a good fetch after a failure
+        (DAY_2, [attempt(a, "ok", 10, etag='"a2"', body_sha256="a2"), attempt(c, "ok", 10, etag='"c1"')]),
+        # an older fetch loaded late: not the newest, yet the first sighting of c
+        (DAY_1, [attempt(c, "ok", 7, etag='"c0"')]),
+        # the same day loaded again adds nothing
+        (DAY_2, [attempt(a, "ok", 10, etag='"a2"', body_sha256="a2"), attempt(c, "ok", 10, etag='"c1"')]),
+        (DAY_2, [attempt(a, "not_modified", 11), attempt(b, "connection_error", 11)]),
+    ]
+    for run, (day, rows) in enumerate(days):
+        warehouse.load_fetch_log(conn, day, f"r{run}", attempts(*rows))
+        assert conn.sql("select * from raw.current_pages order by url").fetchall() == (
+            conn.sql(f"{GROUPED_PAGES} order by url").fetchall()
+        ), f"after load {run}"
+    assert rows_of(conn, "raw.pages") == 10
+    assert conn.sql(
+        "select url, outcome, etag, hour(last_ok_at), hour(first_seen_at) from raw.current_pages order by url"
+    ).fetchall() == [
+        (a, "not_modified", '"a2"', 11, 8),
+        (b, "connection_error", '"b1"', 9, 8),
+        (c, "ok", '"c1"', 10, 7),
+    ]
+    # a day's read of the page states costs the pages, not every fetch of their history
+    assert scanned_rows(conn, "select * from raw.current_pages", tmp_path / "profile.json") == {
+        "current_pages": 3
+    }
+
+
 def test_fetch_log_refuses_an_unknown_outcome(conn):
     with pytest.raises(ValueError, match="unknown fetch outcomes \\['exploded'\\]"):
         warehouse.load_fetch_log(conn, DAY_1, "r", attempts(attempt("https://s/a", "exploded", 8)))
@@ -545,3 +613,17 @@ def test_extraction_outcomes_are_kept_once_per_day_and_body_beside_an_untouched_
 def test_extraction_outcomes_refuse_an_outcome_that_is_not_a_page_verdict(conn):
     with pytest.raises(ValueError, match=r"^raw.extraction_outcomes: unknown page outcomes \['timeout'\]$"):
         warehouse.load_extraction_outcomes(conn, DAY_1, "run-1", _verdicts("timeout"))
+
+
+def test_the_current_pages_view_of_the_previous_version_becomes_a_table_of_the_same_rows(conn):
+    warehouse.load_fetch_log(conn, DAY_1, "r1", attempts(attempt("https://s/a", "ok", 8, etag='"v1"')))
+    warehouse.load_fetch_log(conn, DAY_2, "r2", attempts(attempt("https://s/a", "timeout", 9)))
+    conn.execute("drop table raw.current_pages")
+    conn.execute(f"create view raw.current_pages as {GROUPED_PAGES}")
+    warehouse.ensure_schema(conn)
+    assert conn.sql(
+        "select table_type from information_schema.tables where table_name = 'current_pages'"
+    ).fetchall() == [("BASE TABLE",)]
+    assert conn.sql("select outcome, etag, hour(last_ok_at) from raw.current_pages").fetchall() == [
+        ("timeout", '"v1"', 8)
+    ]
