@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -399,6 +400,7 @@ def bench_size(articles: int, pages: int, out: Path) -> dict:
     with duckdb.connect(str(home.warehouse)) as conn:
         report["raw_rows"] = seed_history(conn, articles)
     report["seed_s"] = round(time.perf_counter() - started, 1)
+    print(f"{articles:,} articles: seeded in {report['seed_s']} s", file=sys.stderr, flush=True)
     # the history's marts and published copy, as the runs before this day left them
     started = time.perf_counter()
     os.environ["DUCKDB_PATH"] = str(home.warehouse.resolve())  # dbt's profile reads it
@@ -407,6 +409,11 @@ def bench_size(articles: int, pages: int, out: Path) -> dict:
     ).wait()
     warehouse.publish(home.warehouse, home.published)
     report["history_build_and_publish_s"] = round(time.perf_counter() - started, 1)
+    print(
+        f"{articles:,} articles: history built and published in {report['history_build_and_publish_s']} s",
+        file=sys.stderr,
+        flush=True,
+    )
     report["stages"] = run_the_day(home, sites_file, the_days_pages(pages, articles))
     report["after_extraction_s"] = round(sum(stage["s"] for stage in report["stages"].values()), 2)
     report["peak_mb"] = max(stage["peak_mb"] for stage in report["stages"].values())
