@@ -261,13 +261,6 @@ def _article(home: Path, url: str) -> tuple[int, str] | None:
 
 
 @pytest.mark.timeout(3000)
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect, open in issue 19: after a run killed during dbt and the next day's run, the "
-    "incremental marts.articles differ from a --full-refresh over the same raw tables (last_fetched_at of "
-    "every article, content_hash of the two edited ones); found when the append-only raw.pages and the "
-    "killed-run watermark met on main",
-)
 def test_a_day_killed_before_or_during_its_build_reaches_the_marts_with_the_next_days_run(
     site: SampleSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
