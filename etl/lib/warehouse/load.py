@@ -114,7 +114,9 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
             conn.execute(f"create schema if not exists {name}")
         # an earlier version's pages (keyed, or behind a view that grouped them) make the first current states
         unkeyed = _unkey_pages(conn)
-        fill_current_pages = _drop_current_pages_view(conn) or unkeyed or not _has_table(conn, CURRENT_PAGES)
+        fill_current_pages = (
+            _drop_current_pages_view(conn) or unkeyed or _relation_type(conn, CURRENT_PAGES) is None
+        )
         for table, columns in tables.items():
             conn.execute(f"create table if not exists {table} (\n    " + ",\n    ".join(columns) + "\n)")
         present = set(
@@ -131,26 +133,21 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
             _fill_current_pages(conn)
 
 
-def _has_table(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema_name, name = table.split(".")
+def _relation_type(conn: duckdb.DuckDBPyConnection, relation: str) -> str | None:
+    """'BASE TABLE' or 'VIEW' for a relation `schema.name` of the warehouse, None when there is none."""
+    schema_name, name = relation.split(".")
     found = conn.execute(
-        "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?",
+        "select table_type from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = ? and table_name = ?",
         [schema_name, name],
     ).fetchone()
-    return bool(found and found[0])
+    return found[0] if found else None
 
 
 def _drop_current_pages_view(conn: duckdb.DuckDBPyConnection) -> bool:
     """Drop the view an earlier version kept `raw.current_pages` as (it grouped all of `raw.pages` on every
     read); True when there was one, so the table that replaces it is filled from `raw.pages`."""
-    schema_name, name = CURRENT_PAGES.split(".")
-    found = conn.execute(
-        "select count(*) from duckdb_views() where database_name = current_database() "
-        "and schema_name = ? and view_name = ?",
-        [schema_name, name],
-    ).fetchone()
-    if not (found and found[0]):
+    if _relation_type(conn, CURRENT_PAGES) != "VIEW":
         return False
     conn.execute(f"drop view {CURRENT_PAGES}")
     return True
