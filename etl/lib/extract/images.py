@@ -207,6 +207,7 @@ def extract_images(
     """The article's images in document order, deduplicated, with captions split from credits; and the
     captions printed as loose paragraphs, which are not body text."""
     loose_captions: list[HtmlElement] = []
+    url = document_base_url(page, url)
     _print_bare_figures(region)
     lead_identities = {image_identity(u) for u in lead_urls}
     profile_images = select(page, getattr(profile, "images", None))
@@ -289,6 +290,13 @@ def extract_images(
     for image in leads[1:]:
         image.is_lead = False
     return images, loose_captions
+
+
+def document_base_url(page: HtmlElement, url: str) -> str:
+    """What the page's relative addresses are relative to: its `<base href>` when it has one (as a browser
+    resolves them), else the page's own address."""
+    base = next((element.get("href") for element in page.iter("base") if element.get("href")), None)
+    return (_absolute_http_url(url, base.strip()) or url) if base else url
 
 
 def _print_bare_figures(region: HtmlElement) -> None:

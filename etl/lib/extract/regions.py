@@ -334,10 +334,11 @@ def _holds_media(element: HtmlElement) -> bool:
 
 
 def _itemprop_body(elements: list[HtmlElement]) -> HtmlElement | None:
-    """The first element below the root marked itemprop="articleBody"."""
+    """The first element below the root marked itemprop="articleBody" that prints the article: a <meta> so
+    marked states the text for machines (its `content`), and the printed article is elsewhere."""
     for element in elements[1:]:
         itemprop = element.get("itemprop")
-        if itemprop is not None and itemprop.strip().lower() == "articlebody":
+        if itemprop is not None and itemprop.strip().lower() == "articlebody" and element.tag != "meta":
             return element
     return None
 
