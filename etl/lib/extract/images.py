@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
-from lxml.html import HtmlElement, fragment_fromstring
+from lxml.html import HtmlElement
 
 from etl.lib.extract.captions import is_timestamp, is_ui_label, split_credit, without_printed_chrome
 from etl.lib.extract.dom import (
@@ -40,12 +40,6 @@ _LAZY_URL_ATTRIBUTES = (
     "data-orig-file",
 )
 _SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "srcset", "data-src-set")
-# An attribute of any name whose whole value is one image file's address ("data-hi", "data-image-url"): lazy
-# loaders name theirs as they please, and a script copies it into `src` once the picture scrolls into view.
-_IMAGE_FILE_URL = re.compile(r"^\s*\S+\.(?:jpe?g|png|webp|gif|avif)(?:[?#]\S*)?\s*$", re.IGNORECASE)
-_NOT_URL_ATTRIBUTES = frozenset({"src", "srcset", "alt", "title", "class", "id", "style", "width", "height"})
-# A lazily loaded <img> whose `src` is a real but low-resolution preview: the picture is in its lazy attributes.
-_LAZY_CLASS = re.compile(r"lazy", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^data:|blank\.(?:gif|png)|spacer|placeholder|transparent|lazy[-_]?load|loading\.gif|1x1|pixel\.", re.I
 )
@@ -106,9 +100,7 @@ def image_source(img: HtmlElement, base_url: str) -> ImageSource | None:
     width, height = _int(img.get("width")), _int(img.get("height"))
     chosen = _largest(img)
     if chosen is None:
-        lazy = _LAZY_CLASS.search(img.get("class") or "") is not None
-        src_first, src_last = ((), ("src",)) if lazy else (("src",), ())
-        for attribute in (*src_first, *_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img), *src_last):
+        for attribute in ("src", *_LAZY_URL_ATTRIBUTES, *_other_lazy_attributes(img)):
             value = (img.get(attribute) or "").strip()
             if value and not _PLACEHOLDER.search(value):
                 chosen = value
@@ -144,22 +136,15 @@ def _largest(holder: HtmlElement) -> str | None:
 
 
 def _other_lazy_attributes(img: HtmlElement) -> list[str]:
-    """Site-specific lazy-loading attributes holding a URL: named like one ("data-lazyimage-src",
-    "data-zoom-src"), or of any name holding one image file's address."""
+    """Site-specific lazy-loading attributes ("data-lazyimage-src", "data-zoom-src") holding a URL."""
     return [
         name
         for name, value in img.attrib.items()
-        if name not in _LAZY_URL_ATTRIBUTES
-        and name not in _NOT_URL_ATTRIBUTES
-        and (
-            (
-                name.startswith("data-")
-                and ("src" in name or "original" in name or "lazy" in name)
-                and "set" not in name
-                and value.strip().startswith(("http://", "https://", "//", "/"))
-            )
-            or _IMAGE_FILE_URL.match(value) is not None
-        )
+        if name.startswith("data-")
+        and name not in _LAZY_URL_ATTRIBUTES
+        and ("src" in name or "original" in name or "lazy" in name)
+        and "set" not in name
+        and value.strip().startswith(("http://", "https://", "//", "/"))
     ]
 
 
@@ -207,8 +192,6 @@ def extract_images(
     """The article's images in document order, deduplicated, with captions split from credits; and the
     captions printed as loose paragraphs, which are not body text."""
     loose_captions: list[HtmlElement] = []
-    url = document_base_url(page, url)
-    _print_bare_figures(region)
     lead_identities = {image_identity(u) for u in lead_urls}
     profile_images = select(page, getattr(profile, "images", None))
     if profile_images:
@@ -242,7 +225,7 @@ def extract_images(
     seen: dict[str, ExtractedImage] = {}
     first_paragraph = _first_paragraph(region, excluded)
     for img in candidates:
-        if _inside_noscript(img) and _has_sibling_image(img, url):
+        if _inside_noscript(img) and _has_sibling_image(img):
             continue
         source = image_source(img, url)
         if source is None or _not_content(img, source):
@@ -290,28 +273,6 @@ def extract_images(
     for image in leads[1:]:
         image.is_lead = False
     return images, loose_captions
-
-
-def document_base_url(page: HtmlElement, url: str) -> str:
-    """What the page's relative addresses are relative to: its `<base href>` when it has one (as a browser
-    resolves them), else the page's own address."""
-    base = next((element.get("href") for element in page.iter("base") if element.get("href")), None)
-    return (_absolute_http_url(url, base.strip()) or url) if base else url
-
-
-def _print_bare_figures(region: HtmlElement) -> None:
-    """A <figure> without an <img> whose own attribute holds the picture's address (`<figure data-src=…>`): a
-    lazy loader adds the <img> once the figure scrolls into view. Add it, so the figure is read like any other."""
-    for figure in list(region.iter("figure")):
-        if next(figure.iter(*_IMAGE_TAGS, "picture"), None) is not None:
-            continue
-        address = next(
-            (value.strip() for name, value in figure.attrib.items() if _IMAGE_FILE_URL.match(value)), None
-        )
-        if address is not None:
-            img = fragment_fromstring("<img>")
-            img.set("src", address)
-            figure.insert(0, img)
 
 
 # ---------------------------------------------------------------- sources reconciled
@@ -897,17 +858,12 @@ def _inside_noscript(img: HtmlElement) -> bool:
     return any(p.tag == "noscript" for p in _up_to(img, 3))
 
 
-def _has_sibling_image(img: HtmlElement, base_url: str) -> bool:
-    """A scripted twin of the <noscript> picture that stands for it; a twin that holds only a placeholder (a
-    `data:` pixel, the URL left for a script to fill in) does not, so the fallback is the picture."""
+def _has_sibling_image(img: HtmlElement) -> bool:
     noscript = next(p for p in _up_to(img, 3) if p.tag == "noscript")
     parent = noscript.getparent()
     if parent is None:
         return False
-    return any(
-        other is not img and not _inside_noscript(other) and image_source(other, base_url) is not None
-        for other in parent.iter("img")
-    )
+    return any(other is not img and not _inside_noscript(other) for other in parent.iter("img"))
 
 
 def _up_to(element: HtmlElement, count: int) -> list[HtmlElement]:

@@ -334,11 +334,10 @@ def _holds_media(element: HtmlElement) -> bool:
 
 
 def _itemprop_body(elements: list[HtmlElement]) -> HtmlElement | None:
-    """The first element below the root marked itemprop="articleBody" that prints the article: a <meta> so
-    marked states the text for machines (its `content`), and the printed article is elsewhere."""
+    """The first element below the root marked itemprop="articleBody"."""
     for element in elements[1:]:
         itemprop = element.get("itemprop")
-        if itemprop is not None and itemprop.strip().lower() == "articlebody" and element.tag != "meta":
+        if itemprop is not None and itemprop.strip().lower() == "articlebody":
             return element
     return None
 
