@@ -224,7 +224,9 @@ def extract_images(
     images: list[ExtractedImage] = []
     seen: dict[str, ExtractedImage] = {}
     first_paragraph = _first_paragraph(region, excluded)
-    for img in _noscript_fallbacks_first(candidates, url):
+    for img in candidates:
+        if _inside_noscript(img) and _has_sibling_image(img):
+            continue
         source = image_source(img, url)
         if source is None or _not_content(img, source):
             continue
@@ -862,51 +864,6 @@ def _has_sibling_image(img: HtmlElement) -> bool:
     if parent is None:
         return False
     return any(other is not img and not _inside_noscript(other) for other in parent.iter("img"))
-
-
-def _noscript_fallbacks_first(candidates: list[HtmlElement], base_url: str) -> list[HtmlElement]:
-    """One <img> per picture where a scripted picture has a <noscript> twin right after it: the twin, in the
-    scripted one's place. The fallback is the file the page serves without scripts, whole; the scripted <img>
-    may hold a preview, another crop or a placeholder a script swaps (readability takes the twin too)."""
-    chosen: list[HtmlElement] = []
-    twins: set[HtmlElement] = set()
-    for img in candidates:
-        if img in twins:
-            continue
-        if _inside_noscript(img):
-            if not _has_sibling_image(img):
-                chosen.append(img)
-            continue
-        twin = _noscript_twin(img, base_url)
-        if twin is not None:
-            twins.add(twin)
-        chosen.append(twin if twin is not None else img)
-    return chosen
-
-
-def _noscript_twin(img: HtmlElement, base_url: str) -> HtmlElement | None:
-    """The picture of the <noscript> that follows the scripted <img>, or a wrapper holding nothing but it, and
-    holds nothing but one picture with an address."""
-    holder: HtmlElement | None = img
-    while holder is not None and _only_picture(holder) is img:
-        following = holder.getnext()
-        while following is not None and not is_element(following):
-            following = following.getnext()
-        if following is not None and following.tag == "noscript" and not _has_letters(holder.tail):
-            twin = _only_picture(following)
-            return twin if twin is not None and image_source(twin, base_url) is not None else None
-        holder = holder.getparent()
-    return None
-
-
-def _only_picture(element: HtmlElement) -> HtmlElement | None:
-    """The one <img> an element is, or wraps with nothing else (no text, one child at each level)."""
-    while element.tag not in _IMAGE_TAGS:
-        children = [child for child in element if is_element(child)]
-        if len(children) != 1 or _has_letters(element.text) or _has_letters(children[0].tail):
-            return None
-        element = children[0]
-    return element
 
 
 def _up_to(element: HtmlElement, count: int) -> list[HtmlElement]:
