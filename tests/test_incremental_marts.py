@@ -10,6 +10,7 @@ built.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -103,8 +104,11 @@ def full_refresh_of(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, pl.DataFrame]:
     """The marts a full rebuild makes from the same raw tables (on a copy)."""
-    copy = copy_warehouse(db_path, tmp_path / "full-refresh.duckdb")
-    dbt_build(copy, tmp_path / "target-full", monkeypatch, "--full-refresh")
+    # a new file each time: dbt-duckdb keeps the database it last opened in this process and opens it again for
+    # the same path, so a second rebuild copied over the first one's file would read the first one's tables
+    rebuild = Path(tempfile.mkdtemp(prefix="full-refresh-", dir=tmp_path))
+    copy = copy_warehouse(db_path, rebuild / "warehouse.duckdb")
+    dbt_build(copy, rebuild / "target", monkeypatch, "--full-refresh")
     return marts(copy)
 
 
