@@ -59,6 +59,9 @@ IMAGE_DATASETS = ("fundus", "mozilla-readability-test-pages")
 # readability's test harness resolves every page's relative URLs against this address.
 _MOZILLA_BASE_URL = "http://fakehost/test/page.html"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# readability copies into `src` an attribute of any name whose value is an image file (Readability.js
+# `_fixLazyImages`): such an attribute is one of the picture's addresses.
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|webp)", re.IGNORECASE)
 
 
 @dataclass
@@ -383,21 +386,22 @@ def _credits_printed_apart(tree: lxml.html.HtmlElement) -> dict[str, str]:
 
 
 def _printed_versions(tree: lxml.html.HtmlElement) -> dict[str, tuple[str, ...]]:
-    """Each <img> `src` of the page with the other sizes the page offers for it (srcset, lazy attributes, its
-    <picture>'s sources), as fundus lists an image's versions: readability's truth names only the `src`."""
+    """Each address an <img> offers (src, srcset, lazy attributes of any name, its <picture>'s sources) with
+    the others it offers, as fundus lists an image's versions: readability's truth names only one `src`, the
+    one its lazy-image fix copied there from whichever attribute (`data-src`, `data-hi`...) held a file."""
     versions: dict[str, tuple[str, ...]] = {}
     for img in tree.iter("img"):
-        src = urljoin(_MOZILLA_BASE_URL, (img.get("src") or "").strip())
         holders = [img, *(img.getparent().iter("source") if img.getparent() is not None else ())]
-        urls = [
+        urls = tuple(
             urljoin(_MOZILLA_BASE_URL, candidate.split()[0])
             for holder in holders
             for name, value in holder.attrib.items()
-            if "src" in name
+            if "src" in name or _IMAGE_FILE.search(value)
             for candidate in re.split(r",\s+", value.strip())
             if candidate.strip()
-        ]
-        versions[src] = versions.get(src, ()) + tuple(urls)
+        )
+        for url in {urljoin(_MOZILLA_BASE_URL, (img.get("src") or "").strip()), *urls}:
+            versions[url] = versions.get(url, ()) + urls
     return versions
 
 

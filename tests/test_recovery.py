@@ -278,15 +278,20 @@ def test_a_day_killed_before_or_during_its_build_reaches_the_marts_with_the_next
         edits[path] = note
         site.transform = _edited(site, dict(edits))
 
-    def assert_caught_up(path: str, note: str) -> dict[str, pl.DataFrame]:
-        """The killed day's revision of `path` is in the marts, which equal a full rebuild row for row."""
+    def assert_caught_up(path: str, note: str) -> None:
+        """The killed day's revision of `path` is in the marts, its photos' captions too, and the marts equal a
+        full rebuild row for row."""
         revision, body = _article(home, site.url(path))
         assert revision == 2 and body.startswith(note), (revision, body[:80])
         built = built_marts(home / "warehouse.duckdb")
+        article_id = built["articles"].filter(pl.col("url") == site.url(path)).get_column("article_id")
+        captions = (
+            built["images"].filter(pl.col("article_id").is_in(article_id.implode())).get_column("caption")
+        )
+        assert captions.len() and all(caption.startswith(note) for caption in captions), captions.to_list()
         assert_marts_equal(
             built, full_refresh_of(home / "warehouse.duckdb", tmp_path, monkeypatch), ARTICLE_MARTS
         )
-        return built
 
     try:
         Run.start(sites_file, home, "day-0", "2024-10-28").finish()
