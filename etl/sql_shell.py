@@ -2,7 +2,7 @@
 
 A fresh machine has no `duckdb` command (the PyPI package is the Python library only), but it has `akhbar`.
 This runs a query given as an argument, a file or standard input, or reads statements at a prompt; the copy
-is opened through `connect_published`, so the fts extension comes from the installed wheel, never the network.
+is opened through `connect_published`, so search (plain SQL macros over the published index) is ready.
 """
 
 from __future__ import annotations
