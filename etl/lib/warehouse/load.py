@@ -62,7 +62,7 @@ _CURRENT_PAGES_GROUPED = f"""
     select {", ".join(_PAGE_STATE)},
         max(last_ok_at) over by_url as last_ok_at,
         min(first_seen_at) over by_url as first_seen_at
-    from {{pages}}
+    from raw.pages
     window by_url as (partition by url)
     qualify row_number() over (partition by url order by last_fetched_at desc) = 1
 """
@@ -155,7 +155,7 @@ def _drop_current_pages_view(conn: duckdb.DuckDBPyConnection) -> bool:
 
 def _fill_current_pages(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(f"delete from {CURRENT_PAGES}")
-    conn.execute(f"insert into {CURRENT_PAGES} by name {_CURRENT_PAGES_GROUPED.format(pages='raw.pages')}")
+    conn.execute(f"insert into {CURRENT_PAGES} by name {_CURRENT_PAGES_GROUPED}")
 
 
 def rebuild_current_pages(conn: duckdb.DuckDBPyConnection) -> None:

@@ -391,9 +391,8 @@ def scanned_rows(conn, query: str, profile: Path) -> dict[str, int]:
         nodes += node.get("children", [])
         table = node.get("extra_info", {}).get("Table")
         if node.get("operator_name") in ("SEQ_SCAN", "TABLE_SCAN") and table:
-            scans[table.rsplit(".", 1)[-1]] = (
-                scans.get(table.rsplit(".", 1)[-1], 0) + node["operator_cardinality"]
-            )
+            name = table.rsplit(".", 1)[-1]
+            scans[name] = scans.get(name, 0) + node["operator_cardinality"]
     return scans
 
 
